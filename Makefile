@@ -1,0 +1,59 @@
+# The two commands of the README:  `make run`  and  `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PIP_FLAGS := --disable-pip-version-check --quiet
+DEPS := pyproject.toml requirements/constraints.txt
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test install install-dev system-deps lint typecheck layers content-check pytest bench illustrations clean
+
+run: install
+	$(BIN)/lumbar serve --host $(HOST) --port $(PORT)
+
+test: install-dev system-deps lint typecheck layers content-check pytest
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install $(PIP_FLAGS) --upgrade "pip==25.1.1"
+
+$(VENV)/.installed-run: $(BIN)/python $(DEPS)
+	$(BIN)/pip install $(PIP_FLAGS) -c requirements/constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(BIN)/python $(DEPS)
+	$(BIN)/pip install $(PIP_FLAGS) -c requirements/constraints.txt -e '.[dev]'
+	touch $@ $(VENV)/.installed-run
+
+install: $(VENV)/.installed-run
+install-dev: $(VENV)/.installed-dev
+
+# System packages the tests need (Debian): Chromium for the browser tests.
+system-deps:
+	@bash scripts/system-deps.sh
+
+lint: install-dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: install-dev
+	$(BIN)/mypy
+
+layers: install-dev
+	$(BIN)/lint-imports
+
+content-check: install-dev
+	$(BIN)/lumbar content check
+
+pytest: install-dev
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install-dev
+	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,5 @@
+"""`python -m lumbar` runs the CLI."""
+
+from lumbar.cli import main
+
+main()

@@ -1,0 +1,59 @@
+"""`lumbar`: the command-line entry point.
+
+Each command group lives in its own module with a `register(app)` function; the commands are thin:
+parse input, call one domain/service function, print. Heavy modules are imported inside the command
+functions so that `lumbar --help` and quick commands start fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+
+from lumbar import __version__
+
+# Modules under lumbar.cli that add commands; order is the order of `lumbar --help`.
+COMMAND_MODULES: tuple[str, ...] = (
+    "serve",
+    "content",
+    "screening",
+    "plan",
+)
+
+app = typer.Typer(
+    name="lumbar",
+    help="Lumbar: home physical therapy for lower back pain.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"max_content_width": 120, "terminal_width": 120},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"lumbar {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Lumbar: home physical therapy for lower back pain."""
+
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(f"lumbar.cli.{_name}").register(app)
+
+
+def main() -> None:
+    """Console-script entry: run the app, turning input errors into one line and exit code 2."""
+    from lumbar.cli._common import run
+
+    sys.exit(run(app))

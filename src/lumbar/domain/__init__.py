@@ -1,0 +1,1 @@
+"""The pure clinical core: no web framework, no CLI, no database."""

@@ -1,0 +1,85 @@
+"""Turn a progression review into the next version of a program.
+
+The review decides (lumbar.domain.progression); this module only rewrites the program JSON the way
+the decisions say, and words the change for the person: "Glute bridge: 2 x 12 now (was 2 x 10),
+because ...". `hold` and `stop` leave the program as it is: a stop is for today only, and the next
+review regresses the exercise.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from lumbar.domain.catalog import Catalog, Dose
+from lumbar.domain.library import describe_dose
+
+CHANGING_ACTIONS = frozenset({"progress", "regress", "substitute"})
+
+
+def apply_review(
+    program: dict[str, Any], review: dict[str, Any], catalog: Catalog
+) -> tuple[dict[str, Any], list[str]]:
+    """The program after the review's decisions, and one plain sentence per change (empty: unchanged)."""
+    updated = copy.deepcopy(program)
+    changes: list[str] = []
+    by_id = {entry["id"]: index for index, entry in enumerate(updated.get("exercises", []))}
+    for decision in review.get("decisions", []):
+        if decision["action"] not in CHANGING_ACTIONS or decision["id"] not in by_id:
+            continue
+        index = by_id[decision["id"]]
+        before = updated["exercises"][index]
+        after = _changed_entry(before, decision, catalog)
+        if _same_dose(before, after):
+            continue
+        updated["exercises"][index] = after
+        changes.append(_describe_change(before, after, decision, catalog))
+    if changes:
+        updated["content_version"] = catalog.version
+    return updated, changes
+
+
+def _changed_entry(before: dict[str, Any], decision: dict[str, Any], catalog: Catalog) -> dict[str, Any]:
+    target = decision["to"]
+    new_id = target.get("id") or before["id"]
+    entry = dict(before)
+    entry["sets"] = target.get("sets", before["sets"])
+    entry["reps"] = target.get("reps")
+    entry["hold_seconds"] = target.get("hold_seconds")
+    if new_id != before["id"]:
+        exercise = catalog.exercise(new_id)
+        entry["id"] = exercise.id
+        entry["name"] = exercise.name
+        entry["per_side"] = exercise.timing.per_side
+        entry["evidence"] = list(exercise.evidence)
+        entry["reasons"] = list(decision["reasons"])
+        # Cautions were worked out for the old exercise; the new one's notes come from its own file.
+        entry["cautions"] = [
+            p.note
+            for p in exercise.precautions
+            if p.action != "avoid" and p.when in set(before.get("caution_keys", []))
+        ]
+        entry["caution_keys"] = [
+            p.when for p in exercise.precautions if p.when in set(before.get("caution_keys", []))
+        ]
+    return entry
+
+
+def _same_dose(before: dict[str, Any], after: dict[str, Any]) -> bool:
+    keys = ("id", "sets", "reps", "hold_seconds")
+    return all(before.get(k) == after.get(k) for k in keys)
+
+
+def _dose_text(entry: dict[str, Any], catalog: Catalog) -> str:
+    exercise = catalog.exercises.get(entry["id"])
+    dose = Dose(sets=entry["sets"], reps=entry.get("reps"), hold_seconds=entry.get("hold_seconds"))
+    return describe_dose(dose, exercise.timing if exercise else None)
+
+
+def _describe_change(
+    before: dict[str, Any], after: dict[str, Any], decision: dict[str, Any], catalog: Catalog
+) -> str:
+    reason = " ".join(decision["reasons"])
+    if after["id"] != before["id"]:
+        return f"{before['name']} is replaced by {after['name']} ({_dose_text(after, catalog)}). {reason}"
+    return f"{after['name']}: {_dose_text(after, catalog)} now (was {_dose_text(before, catalog)}). {reason}"

@@ -1,0 +1,193 @@
+"""The progression review's rule set: strict models of content/progression.toml.
+
+Every threshold the review applies (pain limits, windows, ladder steps, walking build-up, adherence,
+reassessment weeks) is data next to its citations, so a clinician can change a rule without touching
+code. A typo in the file is an error naming the key.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Collection, Iterator
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+
+from lumbar.domain.catalog import CONTENT_DIR, Category, ContentError, DirectionBias
+from lumbar.domain.errors import describe_validation_error
+
+RULES_FILE = "progression.toml"
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60)]
+Evidence = Annotated[list[Id], Field(min_length=1)]
+Difficulty = Literal["easy", "right", "hard"]
+LadderVariable = Literal["reps", "hold_seconds", "sets"]
+SubstituteBias = Literal["neutral", "opposite"]
+Days = Annotated[int, Field(ge=1, le=366)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class PainDuring(_Strict):
+    acceptable_max: int = Field(ge=0, le=10)
+    evidence: Evidence
+
+
+class NextMorning(_Strict):
+    baseline_window_days: Days
+    flare_after_consecutive: int = Field(ge=1, le=14)
+    evidence: Evidence
+
+
+class WeeklyTrend(_Strict):
+    window_days: Days
+    min_readings: int = Field(ge=1, le=100)
+    evidence: Evidence
+
+
+class Progress(_Strict):
+    sessions_at_dose: int = Field(ge=1, le=20)
+    difficulty_ok: Annotated[list[Difficulty], Field(min_length=1)]
+    evidence: Evidence
+
+
+class Ladder(_Strict):
+    order: list[LadderVariable]
+    reps_step: int = Field(ge=1, le=20)
+    hold_step_seconds: int = Field(ge=1, le=120)
+    sets_step: int = Field(ge=1, le=5)
+    floor_fraction_of_starting_dose: float = Field(gt=0, le=1)
+    evidence: Evidence
+
+    @model_validator(mode="after")
+    def _every_variable_once(self) -> Ladder:
+        if sorted(self.order) != sorted(("reps", "hold_seconds", "sets")):
+            raise ValueError("order: name each of reps, hold_seconds and sets exactly once")
+        return self
+
+    def step(self, variable: LadderVariable) -> int:
+        return {"reps": self.reps_step, "hold_seconds": self.hold_step_seconds, "sets": self.sets_step}[
+            variable
+        ]
+
+
+class Walking(_Strict):
+    exercise_id: Id
+    weekly_increase_min: float = Field(gt=0, le=30)
+    weekly_increase_max: float = Field(gt=0, le=30)
+    target_minutes: float = Field(gt=0, le=180)
+    target_days_per_week: int = Field(ge=1, le=7)
+    min_minutes_per_bout: float = Field(gt=0, le=60)
+    evidence: Evidence
+
+    @model_validator(mode="after")
+    def _range_in_order(self) -> Walking:
+        if self.weekly_increase_min > self.weekly_increase_max:
+            raise ValueError("weekly_increase_min must not exceed weekly_increase_max")
+        return self
+
+
+class Peripheralisation(_Strict):
+    substitute_biases: Annotated[list[SubstituteBias], Field(min_length=1)]
+    opposite: dict[DirectionBias, DirectionBias]
+    adjacent_categories: dict[Category, list[Category]]
+    evidence: Evidence
+
+
+class Outcomes(_Strict):
+    window_days: Days
+    no_improvement_earliest_weeks: int = Field(ge=1, le=52)
+    no_improvement_weeks: int = Field(ge=1, le=52)
+    evidence: Evidence
+
+    @model_validator(mode="after")
+    def _earliest_first(self) -> Outcomes:
+        if self.no_improvement_earliest_weeks > self.no_improvement_weeks:
+            raise ValueError("no_improvement_earliest_weeks must not exceed no_improvement_weeks")
+        return self
+
+
+class Adherence(_Strict):
+    window_days: Days
+    low_below: float = Field(gt=0, le=1)
+    evidence: Evidence
+
+
+class Reassessment(_Strict):
+    weeks: Annotated[list[Annotated[int, Field(ge=1, le=104)]], Field(min_length=1)]
+    evidence: Evidence
+
+    @model_validator(mode="after")
+    def _rising(self) -> Reassessment:
+        if self.weeks != sorted(set(self.weeks)):
+            raise ValueError("weeks: must rise strictly")
+        return self
+
+
+class RedFlagRecall(_Strict):
+    lookback_days: Days
+    evidence: Evidence
+
+
+class ProgressionRules(_Strict):
+    """The validated content of progression.toml."""
+
+    pain_during: PainDuring
+    next_morning: NextMorning
+    weekly_trend: WeeklyTrend
+    progress: Progress
+    ladder: Ladder
+    walking: Walking
+    peripheralisation: Peripheralisation
+    outcomes: Outcomes
+    adherence: Adherence
+    reassessment: Reassessment
+    red_flags: RedFlagRecall
+
+    def evidence_ids(self) -> Iterator[str]:
+        for section in (
+            self.pain_during,
+            self.next_morning,
+            self.weekly_trend,
+            self.progress,
+            self.ladder,
+            self.walking,
+            self.peripheralisation,
+            self.outcomes,
+            self.adherence,
+            self.reassessment,
+            self.red_flags,
+        ):
+            yield from section.evidence
+
+
+def load_rules(path: Path | None = None, references: Collection[str] | None = None) -> ProgressionRules:
+    """Read and check progression.toml; evidence ids must exist in references.toml beside it."""
+    path = path or CONTENT_DIR / RULES_FILE
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ContentError(f"{path.name}: cannot read TOML: {exc}") from None
+    try:
+        rules = ProgressionRules.model_validate(raw)
+    except ValidationError as exc:
+        raise ContentError(describe_validation_error(exc, path.name)) from None
+    if references is None:
+        try:
+            references = frozenset(tomllib.loads((path.parent / "references.toml").read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ContentError(f"references.toml: cannot read TOML: {exc}") from None
+    unknown = [ref for ref in rules.evidence_ids() if ref not in references]
+    if unknown:
+        raise ContentError(f"{path.name}: unknown evidence id {unknown[0]!r}")
+    return rules
+
+
+@cache
+def default_rules() -> ProgressionRules:
+    """The bundled rules, loaded once per process."""
+    return load_rules()

@@ -1,0 +1,459 @@
+"""A human figure posed by joint angles: forward kinematics for the exercise illustrations.
+
+The figure lives in 3-D so that one set of angles can be drawn from the side or from the front and so
+that twists (a turn of the chest, a knee falling out to the side) project the way they look. Lengths
+are fractions of standing height H, so the figure is 1.0 tall when it stands.
+
+Segment lengths and joint heights follow the body-segment proportions of Drillis and Contini as given
+by Winter, *Biomechanics and Motor Control of Human Movement*, 4th ed. 2009, fig. 4.1 (references.toml
+id `winter-2009-biomechanics`). Winter gives no split of the trunk into pelvis, lumbar and thoracic
+parts, nor segment thicknesses: those are our own drawing choices, marked below.
+
+Coordinates: x to the right of a side view, y up, z towards the viewer of a side view. In the
+reference pose the figure stands facing +x with its arms hanging at its sides; its right side is +z.
+Angles are degrees; each joint's positive direction is the movement a physiotherapist names first
+(flexion, abduction, external rotation, bending or turning to the right).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+Vec = NDArray[np.float64]
+Side = Literal["l", "r"]
+SIDES: tuple[Side, Side] = ("l", "r")
+
+# --- Winter (2009) fig. 4.1: segment lengths as fractions of height H (Drillis & Contini). ---
+HIP_HEIGHT = 0.530  # greater trochanter
+SHOULDER_HEIGHT = 0.818
+CHIN_HEIGHT = 0.870
+HEAD_HEIGHT = 0.130  # chin to vertex
+THIGH = 0.245
+SHANK = 0.246
+ANKLE_HEIGHT = 0.039
+FOOT_LENGTH = 0.152
+UPPER_ARM = 0.186
+FOREARM = 0.146
+HAND = 0.108
+SHOULDER_WIDTH = 0.259
+HIP_WIDTH = 0.191
+
+TRUNK = SHOULDER_HEIGHT - HIP_HEIGHT  # hip joints to shoulder joints
+NECK = CHIN_HEIGHT - SHOULDER_HEIGHT
+
+# --- Our own choices (not from Winter). ---
+# The trunk bends at two places, the lumbosacral and thoracolumbar junctions: pelvis, lumbar and
+# thoracic parts in roughly the proportions of the vertebral column beside the hip-to-shoulder span.
+PELVIS = 0.070
+LUMBAR = 0.090
+THORACIC = TRUNK - PELVIS - LUMBAR
+# Joint centres sit inside the outer body widths Winter gives.
+HIP_OFFSET = HIP_WIDTH / 2 - 0.045
+SHOULDER_OFFSET = SHOULDER_WIDTH / 2 - 0.020
+# Radii of the drawn capsules (and so of the contacts with the floor or a chair).
+RADIUS: dict[str, float] = {
+    "thigh": 0.043,
+    "shank": 0.031,
+    "foot": 0.017,
+    "upper_arm": 0.026,
+    "forearm": 0.022,
+    "hand": 0.019,
+    "neck": 0.024,
+    "head": HEAD_HEIGHT / 2 - 0.003,
+}
+HEEL_BACK = 0.030  # heel centre behind the ankle
+TOE_FORWARD = FOOT_LENGTH - HEEL_BACK - 2 * RADIUS["foot"]
+
+# Trunk cross-sections (half width side to side, half depth front to back) at five stations.
+SECTION_SIZE: dict[str, tuple[float, float]] = {
+    "pelvis": (0.088, 0.062),
+    "sacrum": (0.080, 0.056),
+    "waist": (0.072, 0.050),
+    "chest": (0.086, 0.062),
+    "shoulders": (0.100, 0.050),
+}
+TRUNK_STATIONS: tuple[str, ...] = ("pelvis", "sacrum", "waist", "chest", "shoulders")
+BOTTOM_CAP = 0.040  # how far the buttocks round off below the hip joints
+TOP_CAP = 0.022  # how far the shoulders round off above the shoulder joints
+
+# --- The angles a pose may set. ---
+ROOT_ANGLES: tuple[str, ...] = ("pitch", "roll", "yaw")
+TRUNK_ANGLES: tuple[str, ...] = (
+    "lumbar",
+    "lumbar_side",
+    "lumbar_rot",
+    "thoracic",
+    "thoracic_side",
+    "thoracic_rot",
+    "neck",
+    "neck_side",
+    "neck_rot",
+    "head",
+)
+LIMB_ANGLES: tuple[str, ...] = (
+    "hip",
+    "hip_abd",
+    "hip_rot",
+    "knee",
+    "ankle",
+    "shoulder",
+    "shoulder_abd",
+    "shoulder_rot",
+    "elbow",
+    "wrist",
+)
+ANGLE_NAMES: tuple[str, ...] = (
+    ROOT_ANGLES + TRUNK_ANGLES + tuple(f"{name}_{side}" for name in LIMB_ANGLES for side in SIDES)
+)
+# A limb angle without a side (`hip = 90`) sets both sides; `hip_r` then overrides the right one.
+SHORTHAND_ANGLES: frozenset[str] = frozenset(LIMB_ANGLES)
+
+# Ranges a joint can reach. These are not clinical thresholds: they only stop the drawings from
+# showing a joint bent the wrong way or past what a body can do.
+JOINT_LIMITS: dict[str, tuple[float, float]] = {
+    "lumbar": (-35, 60),
+    "lumbar_side": (-30, 30),
+    "lumbar_rot": (-15, 15),
+    "thoracic": (-30, 50),
+    "thoracic_side": (-30, 30),
+    "thoracic_rot": (-45, 45),
+    "neck": (-60, 60),
+    "neck_side": (-40, 40),
+    "neck_rot": (-80, 80),
+    "head": (-30, 30),
+    "hip": (-30, 140),
+    "hip_abd": (-30, 60),
+    "hip_rot": (-45, 60),
+    "knee": (0, 160),
+    "ankle": (-50, 30),
+    "shoulder": (-60, 180),
+    "shoulder_abd": (-30, 180),
+    "shoulder_rot": (-90, 90),
+    "elbow": (0, 150),
+    "wrist": (-90, 90),
+}
+
+
+def limit_for(angle_name: str) -> tuple[float, float] | None:
+    """The range of a named angle (`hip_r` -> the hip's range); None for the whole-body angles."""
+    base = angle_name[:-2] if angle_name[-2:] in ("_l", "_r") else angle_name
+    return JOINT_LIMITS.get(base)
+
+
+def expand_angles(angles: Mapping[str, float]) -> dict[str, float]:
+    """Every angle by its full name: shorthands spread to both sides, missing angles are 0."""
+    full = dict.fromkeys(ANGLE_NAMES, 0.0)
+    for name, value in angles.items():
+        if name in SHORTHAND_ANGLES:
+            for side in SIDES:
+                if f"{name}_{side}" not in angles:
+                    full[f"{name}_{side}"] = float(value)
+        elif name in full:
+            full[name] = float(value)
+        else:
+            raise KeyError(name)
+    return full
+
+
+def unknown_angle_names(names: object) -> list[str]:
+    """Names that are neither a full angle name nor a both-sides shorthand."""
+    return [n for n in names if n not in ANGLE_NAMES and n not in SHORTHAND_ANGLES]  # type: ignore[attr-defined]
+
+
+# --- Rotations. ---
+
+
+def rot_x(deg: float) -> Vec:
+    c, s = math.cos(math.radians(deg)), math.sin(math.radians(deg))
+    return np.array([[1.0, 0.0, 0.0], [0.0, c, -s], [0.0, s, c]])
+
+
+def rot_y(deg: float) -> Vec:
+    c, s = math.cos(math.radians(deg)), math.sin(math.radians(deg))
+    return np.array([[c, 0.0, s], [0.0, 1.0, 0.0], [-s, 0.0, c]])
+
+
+def rot_z(deg: float) -> Vec:
+    c, s = math.cos(math.radians(deg)), math.sin(math.radians(deg))
+    return np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+
+
+def _spine_joint(a: Mapping[str, float], name: str) -> Vec:
+    # Flexion tips the segment forward (+x), side bending to the right (+z), turning right brings the
+    # front round to the right.
+    return rot_z(-a[name]) @ rot_x(a[f"{name}_side"]) @ rot_y(-a[f"{name}_rot"])
+
+
+def _ball_joint(a: Mapping[str, float], name: str, side: Side) -> Vec:
+    # A limb hangs along -y: flexion swings it forward; abduction out to its own side (+z for the
+    # right); external rotation turns its front outwards.
+    sign = 1.0 if side == "r" else -1.0
+    return rot_z(a[f"{name}_{side}"]) @ rot_x(-sign * a[f"{name}_abd_{side}"]) @ rot_y(-sign * a[f"{name}_rot_{side}"])
+
+
+def root_rotation(a: Mapping[str, float]) -> Vec:
+    """The pelvis's orientation: pitch tips the body forward (90 = lying face down, head to +x;
+    -90 = lying on the back, head to -x), roll tips it to its right side, yaw turns it to its right."""
+    return rot_y(-a["yaw"]) @ rot_z(-a["pitch"]) @ rot_x(a["roll"])
+
+
+@dataclass(frozen=True)
+class Capsule:
+    """A limb segment drawn as a rounded stroke from `a` to `b`."""
+
+    name: str
+    a: Vec
+    b: Vec
+    radius: float
+
+
+@dataclass(frozen=True)
+class Section:
+    """An elliptical cross-section of the trunk: `lateral` and `forward` are unit vectors."""
+
+    name: str
+    centre: Vec
+    lateral: Vec
+    forward: Vec
+    half_width: float
+    half_depth: float
+
+    def extent(self, direction: Vec) -> float:
+        """How far the section reaches from its centre along a unit direction."""
+        return math.hypot(
+            self.half_width * float(self.lateral @ direction), self.half_depth * float(self.forward @ direction)
+        )
+
+
+# Segments: name -> (start point, end point, radius key).
+SEGMENTS: dict[str, tuple[str, str, str]] = {
+    "neck": ("neck_base", "head_joint", "neck"),
+    "head": ("head", "head", "head"),
+}
+for _side in SIDES:
+    SEGMENTS.update(
+        {
+            f"thigh_{_side}": (f"hip_{_side}", f"knee_{_side}", "thigh"),
+            f"shank_{_side}": (f"knee_{_side}", f"ankle_{_side}", "shank"),
+            f"foot_{_side}": (f"heel_{_side}", f"toe_{_side}", "foot"),
+            f"upper_arm_{_side}": (f"shoulder_{_side}", f"elbow_{_side}", "upper_arm"),
+            f"forearm_{_side}": (f"elbow_{_side}", f"wrist_{_side}", "forearm"),
+            f"hand_{_side}": (f"wrist_{_side}", f"hand_{_side}", "hand"),
+        }
+    )
+
+# Chains are drawn as one piece each, far ones first.
+CHAINS: dict[str, tuple[str, ...]] = {
+    "leg_l": ("thigh_l", "shank_l", "foot_l"),
+    "leg_r": ("thigh_r", "shank_r", "foot_r"),
+    "arm_l": ("upper_arm_l", "forearm_l", "hand_l"),
+    "arm_r": ("upper_arm_r", "forearm_r", "hand_r"),
+    "head": ("neck", "head"),
+}
+
+JOINT_POINTS: tuple[str, ...] = (
+    "pelvis",
+    "sacrum",
+    "waist",
+    "chest",
+    "neck_base",
+    "head_joint",
+    "head",
+    "nose",
+    *(
+        f"{name}_{side}"
+        for side in SIDES
+        for name in ("hip", "knee", "ankle", "heel", "toe", "shoulder", "elbow", "wrist", "hand")
+    ),
+)
+# Parts that can rest on a support: joints (as spheres), segments (as capsules), trunk sections.
+PART_NAMES: frozenset[str] = frozenset(
+    {p for p in JOINT_POINTS if p not in ("neck_base", "head_joint", "nose", "pelvis", "sacrum", "waist", "chest")}
+    | set(SEGMENTS)
+    | set(TRUNK_STATIONS)
+)
+
+
+@dataclass(frozen=True)
+class Body:
+    """A posed figure: joint centres, body frames, and the shapes drawn and tested."""
+
+    points: dict[str, Vec]
+    frames: dict[str, Vec]
+
+    def capsule(self, name: str) -> Capsule:
+        start, end, radius_key = SEGMENTS[name]
+        return Capsule(name, self.points[start], self.points[end], RADIUS[radius_key])
+
+    def capsules(self) -> list[Capsule]:
+        return [self.capsule(name) for name in SEGMENTS]
+
+    def section(self, name: str) -> Section:
+        frame = self.frames[_SECTION_FRAME[name]]
+        half_width, half_depth = SECTION_SIZE[name]
+        centre = self.points["neck_base" if name == "shoulders" else name]
+        return Section(name, centre, frame[:, 2], frame[:, 0], half_width, half_depth)
+
+    def sections(self) -> list[Section]:
+        return [self.section(name) for name in TRUNK_STATIONS]
+
+    def joint_radius(self, point: str) -> float:
+        """A joint's contact radius: the thickest drawn segment that ends there."""
+        return max(RADIUS[key] for start, end, key in SEGMENTS.values() if point in (start, end))
+
+    def bottom_cap(self) -> Vec:
+        """The lowest point of the rounded buttocks, below the pelvis section along the trunk axis."""
+        return self.points["pelvis"] - self.frames["pelvis"][:, 1] * BOTTOM_CAP
+
+    def translated(self, offset: Vec) -> Body:
+        return Body({k: v + offset for k, v in self.points.items()}, self.frames)
+
+
+_SECTION_FRAME = {
+    "pelvis": "pelvis",
+    "sacrum": "pelvis",
+    "waist": "lumbar",
+    "chest": "thorax",
+    "shoulders": "thorax",
+}
+
+
+def pose_body(angles: Mapping[str, float]) -> Body:
+    """Forward kinematics: the figure for a set of angles, with the mid-hip point at the origin."""
+    a = expand_angles(angles)
+    up = np.array([0.0, 1.0, 0.0])
+    down = -up
+    pelvis = root_rotation(a)
+    lumbar = pelvis @ _spine_joint(a, "lumbar")
+    thorax = lumbar @ _spine_joint(a, "thoracic")
+    neck = thorax @ _spine_joint(a, "neck")
+    head = neck @ rot_z(-a["head"])
+    p: dict[str, Vec] = {"pelvis": np.zeros(3)}
+    p["sacrum"] = pelvis @ (up * PELVIS)
+    p["waist"] = p["sacrum"] + lumbar @ (up * LUMBAR)
+    p["chest"] = p["waist"] + thorax @ (up * THORACIC * 0.5)
+    p["neck_base"] = p["waist"] + thorax @ (up * THORACIC)
+    p["head_joint"] = p["neck_base"] + neck @ (up * NECK)
+    p["head"] = p["head_joint"] + head @ np.array([0.012, HEAD_HEIGHT / 2, 0.0])
+    p["nose"] = p["head"] + head @ np.array([RADIUS["head"], -0.008, 0.0])
+    frames = {"pelvis": pelvis, "lumbar": lumbar, "thorax": thorax, "neck": neck, "head": head}
+    for side in SIDES:
+        lateral = np.array([0.0, 0.0, 1.0 if side == "r" else -1.0])
+        hip = pelvis @ (lateral * HIP_OFFSET)
+        thigh = pelvis @ _ball_joint(a, "hip", side)
+        knee = hip + thigh @ (down * THIGH)
+        shank = thigh @ rot_z(-a[f"knee_{side}"])
+        ankle = knee + shank @ (down * SHANK)
+        foot = shank @ rot_z(a[f"ankle_{side}"])
+        sole = ANKLE_HEIGHT - RADIUS["foot"]
+        shoulder = p["neck_base"] + thorax @ (lateral * SHOULDER_OFFSET)
+        upper_arm = thorax @ _ball_joint(a, "shoulder", side)
+        elbow = shoulder + upper_arm @ (down * UPPER_ARM)
+        forearm = upper_arm @ rot_z(a[f"elbow_{side}"])
+        wrist = elbow + forearm @ (down * FOREARM)
+        hand = forearm @ rot_z(a[f"wrist_{side}"])
+        p.update(
+            {
+                f"hip_{side}": hip,
+                f"knee_{side}": knee,
+                f"ankle_{side}": ankle,
+                f"heel_{side}": ankle + foot @ np.array([-HEEL_BACK, -sole, 0.0]),
+                f"toe_{side}": ankle + foot @ np.array([TOE_FORWARD, -sole, 0.0]),
+                f"shoulder_{side}": shoulder,
+                f"elbow_{side}": elbow,
+                f"wrist_{side}": wrist,
+                f"hand_{side}": wrist + hand @ (down * (HAND - RADIUS["hand"])),
+            }
+        )
+        frames.update({f"thigh_{side}": thigh, f"shank_{side}": shank, f"foot_{side}": foot})
+        frames.update({f"upper_arm_{side}": upper_arm, f"forearm_{side}": forearm, f"hand_{side}": hand})
+    return Body(p, frames)
+
+
+# --- Supports: what a resting part touches. ---
+
+
+@dataclass(frozen=True)
+class Plane:
+    """A flat support: points with `normal @ p >= offset` are outside it (in the open air)."""
+
+    normal: Vec
+    offset: float
+
+
+@dataclass(frozen=True)
+class Ball:
+    centre: Vec
+    radius: float
+
+
+Surface = Plane | Ball
+
+
+def _closest_on_segment(a: Vec, b: Vec, q: Vec) -> Vec:
+    ab = b - a
+    denom = float(ab @ ab)
+    t = 0.0 if denom == 0 else min(1.0, max(0.0, float((q - a) @ ab) / denom))
+    return a + t * ab
+
+
+def gap(body: Body, part: str, surface: Surface) -> float:
+    """Distance from a body part's surface to a support: 0 touching, negative sunk into it."""
+    if part in TRUNK_STATIONS:
+        section = body.section(part)
+        if isinstance(surface, Plane):
+            return float(surface.normal @ section.centre) - surface.offset - section.extent(surface.normal)
+        towards = section.centre - surface.centre
+        length = float(np.linalg.norm(towards))
+        return length - surface.radius - section.extent(towards / length)
+    if part in SEGMENTS:
+        cap = body.capsule(part)
+        a, b, radius = cap.a, cap.b, cap.radius
+    else:
+        a = b = body.points[part]
+        radius = body.joint_radius(part)
+    if isinstance(surface, Plane):
+        return min(float(surface.normal @ a), float(surface.normal @ b)) - surface.offset - radius
+    closest = _closest_on_segment(a, b, surface.centre)
+    return float(np.linalg.norm(closest - surface.centre)) - surface.radius - radius
+
+
+def lowest_point(body: Body) -> float:
+    """The height of the lowest surface point of the whole figure (capsules, trunk, buttocks)."""
+    up = np.array([0.0, 1.0, 0.0])
+    lows = [min(c.a[1], c.b[1]) - c.radius for c in body.capsules()]
+    lows += [s.centre[1] - s.extent(up) for s in body.sections()]
+    lows.append(float(body.bottom_cap()[1]))
+    return float(min(lows))
+
+
+def segment_lengths(body: Body) -> dict[str, float]:
+    """Distances between connected joints; constant for every pose of the same figure."""
+    pairs = {
+        "pelvis": ("pelvis", "sacrum"),
+        "lumbar": ("sacrum", "waist"),
+        "thoracic": ("waist", "neck_base"),
+        "neck": ("neck_base", "head_joint"),
+        "head": ("head_joint", "head"),
+    }
+    for side in SIDES:
+        pairs.update(
+            {
+                f"hip_width_{side}": ("pelvis", f"hip_{side}"),
+                f"thigh_{side}": (f"hip_{side}", f"knee_{side}"),
+                f"shank_{side}": (f"knee_{side}", f"ankle_{side}"),
+                f"foot_{side}": (f"heel_{side}", f"toe_{side}"),
+                f"heel_{side}": (f"ankle_{side}", f"heel_{side}"),
+                f"shoulder_width_{side}": ("neck_base", f"shoulder_{side}"),
+                f"upper_arm_{side}": (f"shoulder_{side}", f"elbow_{side}"),
+                f"forearm_{side}": (f"elbow_{side}", f"wrist_{side}"),
+                f"hand_{side}": (f"wrist_{side}", f"hand_{side}"),
+            }
+        )
+    return {name: float(np.linalg.norm(body.points[b] - body.points[a])) for name, (a, b) in pairs.items()}

@@ -1,0 +1,1 @@
+"""The Django project: web app, REST API, background tasks."""

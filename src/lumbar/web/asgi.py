@@ -1,0 +1,8 @@
+"""ASGI entry (for uvicorn workers)."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lumbar.web.settings.production")
+application = get_asgi_application()

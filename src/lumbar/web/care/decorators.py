@@ -1,0 +1,28 @@
+"""Access rules for the patient's pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from lumbar.web.care.models import Profile
+
+View = Callable[..., HttpResponse]
+
+
+def patient_required(view: View) -> View:
+    """Patients only; therapists go to their own pages. An account without a profile (e.g. one made
+    with `createsuperuser`) becomes a patient on first use."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        profile, _ = Profile.objects.get_or_create(user=request.user)  # type: ignore[misc]
+        if profile.role != Profile.PATIENT:
+            return redirect("home")
+        return view(request, *args, **kwargs)
+
+    return wrapper

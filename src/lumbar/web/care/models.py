@@ -1,0 +1,198 @@
+"""Storage for the patient's side. Models hold data; the clinical work happens in lumbar.domain.
+
+JSON columns keep what the domain produced (a program, an intake) exactly as the contract shapes it,
+so the history of what a person was told is never rewritten.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Profile(models.Model):
+    PATIENT = "patient"
+    THERAPIST = "therapist"
+    ROLES = [(PATIENT, "Patient"), (THERAPIST, "Physical therapist")]
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    role = models.CharField(max_length=16, choices=ROLES, default=PATIENT)
+    # A patient has at most one therapist; a therapist has none.
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="patients"
+    )
+    display_name = models.CharField(max_length=80, blank=True)
+    calendar_token = models.CharField(max_length=64, unique=True, default=new_feed_token)
+    # When the person said a clinician has checked them after a blocking screen: screens before this
+    # no longer block, and they answer the questions again.
+    screen_cleared_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role})"
+
+
+class IntakeDraft(models.Model):
+    """Answers so far, saved at every step so that closing the browser loses nothing."""
+
+    patient = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="intake_draft"
+    )
+    answers = models.JSONField(default=dict)
+    step = models.CharField(max_length=40, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class ScreeningEvent(models.Model):
+    """One red-flag screen: at onboarding or at a check-in. Kept even when it blocks the program."""
+
+    ONBOARDING = "onboarding"
+    CHECKIN = "checkin"
+    CONTEXTS = [(ONBOARDING, "Onboarding"), (CHECKIN, "Check-in")]
+
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="screenings")
+    context = models.CharField(max_length=16, choices=CONTEXTS)
+    created_at = models.DateTimeField(auto_now_add=True)
+    red_flags = models.JSONField(default=dict)
+    tier = models.CharField(max_length=24)
+    flags = models.JSONField(default=list)
+    advice = models.TextField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class IntakeRecord(models.Model):
+    """A completed intake (contract intake.schema.json), the basis of a program."""
+
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="intakes")
+    created_at = models.DateTimeField(auto_now_add=True)
+    data = models.JSONField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class ProgramVersion(models.Model):
+    """Every program a person was given. A change makes a new version; old ones are never edited."""
+
+    INITIAL = "initial"
+    REVIEW = "review"
+    THERAPIST = "therapist"
+    SOURCES = [
+        (INITIAL, "Made from your answers"),
+        (REVIEW, "Adjusted after your sessions"),
+        (THERAPIST, "Changed by your therapist"),
+    ]
+
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="programs")
+    number = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    source = models.CharField(max_length=16, choices=SOURCES)
+    program = models.JSONField()
+    changes = models.JSONField(default=list, help_text="plain-language reasons for this version")
+    intake = models.ForeignKey(IntakeRecord, null=True, on_delete=models.SET_NULL, related_name="programs")
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "number"], name="one_number_per_program_version")
+        ]
+
+    @property
+    def exercises(self) -> list[dict[str, Any]]:
+        return list(self.program.get("exercises", []))
+
+
+class ExerciseSession(models.Model):
+    """One day's session of the program."""
+
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sessions")
+    program = models.ForeignKey(ProgramVersion, on_delete=models.PROTECT, related_name="sessions")
+    date = models.DateField()
+    started_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    pain_before = models.PositiveSmallIntegerField(null=True, blank=True)
+    pain_after = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["patient", "date"])]
+
+
+class ExerciseLog(models.Model):
+    DIFFICULTY = [("easy", "Easy"), ("right", "About right"), ("hard", "Hard")]
+    LEG = [
+        ("none", "No leg symptoms"),
+        ("same", "Same as before"),
+        ("centralised", "Eased / moved up"),
+        ("peripheralised", "Spread further down"),
+    ]
+
+    session = models.ForeignKey(ExerciseSession, on_delete=models.CASCADE, related_name="logs")
+    exercise_id = models.CharField(max_length=60)
+    position = models.PositiveSmallIntegerField(default=0)
+    completed = models.BooleanField(default=False)
+    skipped_reason = models.CharField(max_length=200, blank=True)
+    sets = models.PositiveSmallIntegerField(null=True, blank=True)
+    reps = models.PositiveSmallIntegerField(null=True, blank=True)
+    hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
+    pain_during = models.PositiveSmallIntegerField(null=True, blank=True)
+    difficulty = models.CharField(max_length=8, choices=DIFFICULTY, blank=True)
+    leg_symptoms = models.CharField(max_length=16, choices=LEG, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "exercise_id"], name="one_log_per_exercise_per_session"
+            )
+        ]
+
+
+class CheckIn(models.Model):
+    """The next-morning check-in: morning pain and, for leg symptoms, the warning-sign questions."""
+
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins")
+    date = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    morning_pain = models.PositiveSmallIntegerField()
+    red_flags = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        constraints = [models.UniqueConstraint(fields=["patient", "date"], name="one_checkin_per_day")]
+
+
+class OutcomeScore(models.Model):
+    """A scored questionnaire (NPRS, ODI, RMDQ, PSFS, STarT Back) at a point in time."""
+
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="outcomes")
+    date = models.DateField()
+    instrument = models.CharField(max_length=16)
+    score = models.FloatField()
+    detail = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["date", "id"]
+
+
+class Alert(models.Model):
+    """Something the patient (and their therapist) must see: a red flag, a flare, no improvement..."""
+
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts")
+    created_at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(max_length=32)
+    severity = models.CharField(max_length=16)
+    message = models.TextField()
+    seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

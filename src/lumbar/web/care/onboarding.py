@@ -1,0 +1,274 @@
+"""Onboarding: the warning-sign screen (one question per screen), then the intake steps.
+
+The draft of answers is saved after every screen, so a person who closes the browser carries on
+where they stopped. Nothing clinical is decided here: the screen's tier comes from
+lumbar.domain.screening and the program from lumbar.domain.prescription, through the services.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from lumbar.domain import instruments, screening
+from lumbar.domain.errors import InvalidInput
+from lumbar.domain.instruments import StartBackWording
+from lumbar.web.care import forms, selectors, services
+from lumbar.web.care.decorators import patient_required
+
+
+@dataclass(frozen=True)
+class Step:
+    slug: str
+    form: type[forms.IntakeStep]
+
+
+STEPS: tuple[Step, ...] = (
+    Step("about", forms.AboutYouStep),
+    Step("pain", forms.PainStep),
+    Step("legs", forms.LegsStep),
+    Step("activities", forms.ActivitiesStep),
+    Step("health", forms.HealthStep),
+    Step("day", forms.WorkStep),
+    Step("exercise", forms.ExerciseStep),
+    Step("startback", forms.StartBackStep),
+    Step("goals", forms.GoalsStep),
+)
+
+
+def red_flag_questions() -> list[screening.RedFlagRule]:
+    return list(screening.default_rules().red_flags)
+
+
+def _answers(request: HttpRequest) -> dict[str, Any]:
+    draft = selectors.draft(request.user)  # type: ignore[arg-type]
+    return dict(draft.answers) if draft else {}
+
+
+def _startback_wording() -> StartBackWording | None:
+    """Keele's exact wording, when the deployer supplied it (it may not be shipped modified)."""
+    directory = instruments.licensed_wording_dir(os.environ)
+    if directory is None:
+        return None
+    wording = instruments.load_licensed_wording(directory).get("startback")
+    return wording if isinstance(wording, StartBackWording) else None
+
+
+def _active_steps(answers: dict[str, Any]) -> list[Step]:
+    steps = list(STEPS)
+    if _startback_wording() is None:
+        steps = [s for s in steps if s.slug != "startback"]
+    return steps
+
+
+def _build_form(step: Step, answers: dict[str, Any], data: Any = None) -> forms.IntakeStep:
+    initial = step.form.initial_from(answers)
+    if step.form is forms.HealthStep:
+        return forms.HealthStep(data, initial=initial, ask_inflammatory=_asks_inflammatory(answers))
+    wording = _startback_wording() if step.form is forms.StartBackStep else None
+    if wording is not None:
+        order = ["not_at_all", "slightly", "moderately", "very_much", "extremely"]
+        answers_text = [(key, wording.bothersomeness_answers[key]) for key in order]
+        return forms.StartBackStep(
+            data, initial=initial, wording=dict(wording.items), bothersomeness=answers_text
+        )
+    return step.form(data, initial=initial)
+
+
+def _asks_inflammatory(answers: dict[str, Any]) -> bool:
+    """NICE NG65's questions matter only for long-lasting pain that began young (rule in content)."""
+    if "age" not in answers or "episode_weeks" not in answers:
+        return False
+    return screening.inflammatory_questions_apply(answers["age"], answers["episode_weeks"])
+
+
+@login_required
+@patient_required
+def start(request: HttpRequest) -> HttpResponse:
+    """Where a person without a program goes: the next unanswered screen."""
+    if selectors.current_program(request.user) is not None:  # type: ignore[arg-type]
+        return redirect("today")
+    blocked = selectors.blocking_screening(request.user)  # type: ignore[arg-type]
+    if blocked is not None:
+        return redirect("onboarding-stop")
+    answers = _answers(request)
+    answered = answers.get("red_flags", {})
+    questions = red_flag_questions()
+    for index, question in enumerate(questions):
+        if question.key not in answered:
+            return redirect("onboarding-screen", number=index + 1)
+    for step in _active_steps(answers):
+        if not _step_done(step, answers):
+            return redirect("onboarding-step", slug=step.slug)
+    return redirect("onboarding-review")
+
+
+def _step_done(step: Step, answers: dict[str, Any]) -> bool:
+    return step.slug in answers.get("_done", [])
+
+
+@login_required
+@patient_required
+@require_http_methods(["GET", "POST"])
+def screen_question(request: HttpRequest, number: int) -> HttpResponse:
+    questions = red_flag_questions()
+    if not 1 <= number <= len(questions):
+        raise Http404("No such question")
+    question = questions[number - 1]
+    answers = _answers(request)
+    red_flags: dict[str, bool] = dict(answers.get("red_flags", {}))
+    if request.method == "POST":
+        form = forms.YesNoForm(request.POST)
+        if form.is_valid():
+            red_flags[question.key] = form.cleaned_data["answer"] == "yes"
+            services.save_draft(request.user, {"red_flags": red_flags}, step=f"screen-{number}")  # type: ignore[arg-type]
+            # An emergency answer stops the questions at once: nothing else matters now.
+            if red_flags[question.key] and question.tier == screening.Tier.EMERGENCY_NOW.value:
+                services.record_red_flag_screen(request.user, red_flags, context="onboarding")  # type: ignore[arg-type]
+                return redirect("onboarding-stop")
+            if number < len(questions):
+                return redirect("onboarding-screen", number=number + 1)
+            event = services.record_red_flag_screen(request.user, red_flags, context="onboarding")  # type: ignore[arg-type]
+            if event.tier in ("emergency_now", "urgent_same_day"):
+                return redirect("onboarding-stop")
+            return redirect("onboarding-start")
+    previous = reverse("onboarding-screen", kwargs={"number": number - 1}) if number > 1 else None
+    return render(
+        request,
+        "care/screen_question.html",
+        {
+            "question": question,
+            "number": number,
+            "total": len(questions),
+            "answer": red_flags.get(question.key),
+            "previous": previous,
+            "percent": round(100 * (number - 1) / len(questions)),
+        },
+    )
+
+
+@login_required
+@patient_required
+def stop(request: HttpRequest) -> HttpResponse:
+    """The unmistakable 'get help now' page. No program is made while this stands."""
+    event = selectors.blocking_screening(request.user)  # type: ignore[arg-type]
+    if event is None:
+        return redirect("onboarding-start")
+    meanings = screening.flag_meanings(
+        screening.Triage(tier=screening.Tier(event.tier), flags=tuple(event.flags), advice=event.advice)
+    )
+    return render(
+        request,
+        "care/stop.html",
+        {"event": event, "meanings": meanings, "emergency": event.tier == "emergency_now"},
+    )
+
+
+@login_required
+@patient_required
+def rescreen(request: HttpRequest) -> HttpResponse:
+    """After a clinician has seen them, a person may answer the warning-sign questions again."""
+    if request.method != "POST":
+        return redirect("onboarding-stop")
+    draft_answers = _answers(request)
+    draft_answers.pop("red_flags", None)
+    services.save_draft(request.user, {"red_flags": {}}, step="screen-1")  # type: ignore[arg-type]
+    services.clear_blocking_screen(request.user)  # type: ignore[arg-type]
+    return redirect("onboarding-screen", number=1)
+
+
+@login_required
+@patient_required
+@require_http_methods(["GET", "POST"])
+def intake_step(request: HttpRequest, slug: str) -> HttpResponse:
+    answers = _answers(request)
+    steps = _active_steps(answers)
+    slugs = [s.slug for s in steps]
+    if slug not in slugs:
+        raise Http404("No such step")
+    if selectors.blocking_screening(request.user) is not None:  # type: ignore[arg-type]
+        return redirect("onboarding-stop")
+    index = slugs.index(slug)
+    step = steps[index]
+    if request.method == "POST":
+        form = _build_form(step, answers, request.POST)
+        if form.is_valid():
+            done = list(dict.fromkeys([*answers.get("_done", []), slug]))
+            services.save_draft(request.user, {**form.to_answers(), "_done": done}, step=slug)  # type: ignore[arg-type]
+            if index + 1 < len(steps):
+                return redirect("onboarding-step", slug=steps[index + 1].slug)
+            return redirect("onboarding-review")
+    else:
+        form = _build_form(step, answers)
+    previous = (
+        reverse("onboarding-step", kwargs={"slug": steps[index - 1].slug})
+        if index > 0
+        else reverse("onboarding-screen", kwargs={"number": len(red_flag_questions())})
+    )
+    return render(
+        request,
+        "care/intake_step.html",
+        {
+            "form": form,
+            "step": step,
+            "title": step.form.title,
+            "intro": step.form.intro,
+            "number": index + 1,
+            "total": len(steps),
+            "previous": previous,
+            "percent": round(100 * index / len(steps)),
+        },
+    )
+
+
+@login_required
+@patient_required
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest) -> HttpResponse:
+    answers = _answers(request)
+    missing = [s for s in _active_steps(answers) if not _step_done(s, answers)]
+    if missing:
+        return redirect("onboarding-step", slug=missing[0].slug)
+    intake = {k: v for k, v in answers.items() if not k.startswith("_") and v is not None}
+    if request.method == "POST":
+        try:
+            outcome = services.submit_intake(request.user, intake)  # type: ignore[arg-type]
+        except InvalidInput as exc:
+            messages.error(request, f"Something in your answers needs another look: {exc}")
+            return redirect("onboarding-review")
+        if outcome.referred:
+            return redirect("onboarding-stop")
+        messages.success(request, "Your program is ready.")
+        return redirect("program")
+    summary = _summary(intake)
+    return render(request, "care/intake_review.html", {"summary": summary, "steps": _active_steps(answers)})
+
+
+def _summary(intake: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(step slug, label, answer) lines for the person to check before the program is made."""
+    pain = intake.get("pain", {})
+    return [
+        ("about", "Age", str(intake.get("age", ""))),
+        ("pain", "Pain now", f"{pain.get('now', '')} out of 10"),
+        ("pain", "This bout has lasted", _weeks(intake.get("episode_weeks", 0))),
+        ("legs", "Leg symptoms", dict(forms.LegsStep.base_fields["leg_symptoms"].choices).get(intake.get("leg_symptoms", ""), "")),  # type: ignore[attr-defined]
+        ("activities", "Makes it worse", ", ".join(intake.get("aggravating", [])).replace("_", " ") or "nothing in particular"),
+        ("health", "Conditions", ", ".join(dict(forms.CONDITIONS)[c] for c in intake.get("conditions", [])) or "none"),
+        ("day", "Work", str(intake.get("occupation", "")).replace("_", " ")),
+        ("exercise", "Time", f"{intake.get('minutes_per_session', '')} minutes, {intake.get('sessions_per_week', '')} days a week"),
+        ("goals", "Goals", ", ".join(g["activity"] for g in intake.get("goals") or []) or "none given"),
+    ]  # fmt: skip
+
+
+def _weeks(weeks: float) -> str:
+    if weeks < 1:
+        return f"{round(weeks * 7)} days"
+    return f"{weeks:g} weeks"

@@ -1,0 +1,170 @@
+"""Reads for the patient's side. Every query is scoped to the person asking."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import Prefetch
+
+from lumbar.web.care.models import (
+    Alert,
+    CheckIn,
+    ExerciseLog,
+    ExerciseSession,
+    IntakeDraft,
+    OutcomeScore,
+    Profile,
+    ProgramVersion,
+    ScreeningEvent,
+)
+
+# How far back the progression review looks. Its longest rule (no improvement after 4-6 weeks,
+# reassessment at 12 weeks) needs outcomes across the whole program, which are few; sessions and
+# check-ins are daily, so they are read for this window only to keep the work per review flat.
+HISTORY_WINDOW_DAYS = 7 * 13
+
+
+def current_program(user: AbstractBaseUser) -> ProgramVersion | None:
+    return ProgramVersion.objects.filter(patient=user).order_by("-number").first()
+
+
+def program_history(user: AbstractBaseUser) -> list[ProgramVersion]:
+    return list(ProgramVersion.objects.filter(patient=user).order_by("-number"))
+
+
+def program_version(user: AbstractBaseUser, number: int) -> ProgramVersion | None:
+    return ProgramVersion.objects.filter(patient=user, number=number).first()
+
+
+def draft(user: AbstractBaseUser) -> IntakeDraft | None:
+    return IntakeDraft.objects.filter(patient=user).first()
+
+
+def latest_screening(user: AbstractBaseUser) -> ScreeningEvent | None:
+    return ScreeningEvent.objects.filter(patient=user).first()
+
+
+def blocking_screening(user: AbstractBaseUser) -> ScreeningEvent | None:
+    """The latest screening, when it told the person to see a doctor today or go to hospital."""
+    latest = latest_screening(user)
+    if latest is None or latest.tier not in ("emergency_now", "urgent_same_day"):
+        return None
+    cleared = Profile.objects.filter(user=user).values_list("screen_cleared_at", flat=True).first()
+    if cleared is not None and latest.created_at <= cleared:
+        return None
+    return latest
+
+
+def latest_checkin(user: AbstractBaseUser) -> CheckIn | None:
+    return CheckIn.objects.filter(patient=user).first()
+
+
+def checkin_on(user: AbstractBaseUser, day: dt.date) -> CheckIn | None:
+    return CheckIn.objects.filter(patient=user, date=day).first()
+
+
+def session_on(user: AbstractBaseUser, day: dt.date) -> ExerciseSession | None:
+    return (
+        ExerciseSession.objects.filter(patient=user, date=day)
+        .select_related("program")
+        .prefetch_related("logs")
+        .order_by("-id")
+        .first()
+    )
+
+
+def session(user: AbstractBaseUser, session_id: int) -> ExerciseSession | None:
+    return (
+        ExerciseSession.objects.filter(patient=user, pk=session_id)
+        .select_related("program")
+        .prefetch_related("logs")
+        .first()
+    )
+
+
+def unseen_alerts(user: AbstractBaseUser) -> list[Alert]:
+    return list(Alert.objects.filter(patient=user, seen_at__isnull=True)[:20])
+
+
+def recent_alerts(user: AbstractBaseUser, limit: int = 20) -> list[Alert]:
+    return list(Alert.objects.filter(patient=user)[:limit])
+
+
+def checkin_due(user: AbstractBaseUser, today: dt.date) -> bool:
+    """A morning check-in is offered the day after a completed session, until it is answered."""
+    yesterday = today - dt.timedelta(days=1)
+    had_session = ExerciseSession.objects.filter(
+        patient=user, date=yesterday, completed_at__isnull=False
+    ).exists()
+    return had_session and not CheckIn.objects.filter(patient=user, date=today).exists()
+
+
+def history_json(user: AbstractBaseUser, program: ProgramVersion, today: dt.date) -> dict[str, Any]:
+    """The person's recent record in the progression contract's History shape."""
+    since = today - dt.timedelta(days=HISTORY_WINDOW_DAYS)
+    sessions = (
+        ExerciseSession.objects.filter(
+            patient=user, date__gte=since, date__lte=today, completed_at__isnull=False
+        )
+        .order_by("date", "id")
+        .prefetch_related(Prefetch("logs", queryset=ExerciseLog.objects.order_by("position", "id")))
+    )
+    session_rows = []
+    for s in sessions:
+        row: dict[str, Any] = {
+            "date": s.date.isoformat(),
+            "exercises": [_log_json(log) for log in s.logs.all()],
+        }
+        if s.pain_before is not None:
+            row["pain_before"] = s.pain_before
+        if s.pain_after is not None:
+            row["pain_after"] = s.pain_after
+        session_rows.append(row)
+    checkins = []
+    for c in CheckIn.objects.filter(patient=user, date__gte=since, date__lte=today).order_by("date", "id"):
+        entry: dict[str, Any] = {"date": c.date.isoformat(), "morning_pain": c.morning_pain}
+        if c.red_flags:
+            entry["red_flags"] = c.red_flags
+        checkins.append(entry)
+    outcomes = [
+        {"date": o.date.isoformat(), "instrument": o.instrument, "score": o.score}
+        for o in OutcomeScore.objects.filter(
+            patient=user, date__lte=today, instrument__in=["nprs", "odi", "rmdq", "psfs"]
+        )
+    ]
+    return {
+        "program": program.program,
+        "today": today.isoformat(),
+        "sessions": session_rows,
+        "checkins": checkins,
+        "outcomes": outcomes,
+    }
+
+
+def _log_json(log: ExerciseLog) -> dict[str, Any]:
+    row: dict[str, Any] = {"id": log.exercise_id, "completed": log.completed}
+    for name in ("sets", "reps", "hold_seconds", "pain_during"):
+        value = getattr(log, name)
+        if value is not None:
+            row[name] = value
+    if log.difficulty:
+        row["difficulty"] = log.difficulty
+    if log.leg_symptoms:
+        row["leg_symptoms"] = log.leg_symptoms
+    return row
+
+
+def outcomes(user: AbstractBaseUser) -> list[OutcomeScore]:
+    return list(OutcomeScore.objects.filter(patient=user).order_by("date", "id"))
+
+
+def sessions_between(user: AbstractBaseUser, start: dt.date, end: dt.date) -> list[ExerciseSession]:
+    return list(
+        ExerciseSession.objects.filter(patient=user, date__gte=start, date__lte=end).order_by("date", "id")
+    )
+
+
+def checkins_between(user: AbstractBaseUser, start: dt.date, end: dt.date) -> list[CheckIn]:
+    return list(CheckIn.objects.filter(patient=user, date__gte=start, date__lte=end).order_by("date", "id"))

@@ -1,0 +1,355 @@
+"""Writes for the patient's side. Each function is one thing a person does; the domain decides.
+
+Views call these and nothing else that writes. Every function takes the acting user and only ever
+touches that user's rows, so a forged id in a URL can at most reach a 404 in the view.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from lumbar.domain import screening
+from lumbar.domain.catalog import default_catalog
+from lumbar.domain.errors import InvalidInput
+from lumbar.domain.intake import RedFlags, parse_intake
+from lumbar.web.care import selectors
+from lumbar.web.care.models import (
+    Alert,
+    CheckIn,
+    ExerciseLog,
+    ExerciseSession,
+    IntakeDraft,
+    IntakeRecord,
+    OutcomeScore,
+    Profile,
+    ProgramVersion,
+    ScreeningEvent,
+)
+
+User = get_user_model()
+
+
+class ServiceError(Exception):
+    """A request that cannot be carried out as asked; the message is shown to the person."""
+
+
+# --- Accounts ------------------------------------------------------------------------------------
+
+
+def register(email: str, password: str, *, role: str = Profile.PATIENT) -> AbstractBaseUser:
+    """Create an account. The email is the user name (stored lower-case)."""
+    email = User.objects.normalize_email(email).strip().lower()
+    if not email or "@" not in email:
+        raise ServiceError("Please enter a valid email address.")
+    if User.objects.filter(username=email).exists():
+        raise ServiceError("An account with that email already exists. Try signing in instead.")
+    candidate = User(username=email, email=email)
+    try:
+        validate_password(password, candidate)
+    except ValidationError as exc:
+        raise ServiceError(" ".join(exc.messages)) from None
+    with transaction.atomic():
+        user = User.objects.create_user(username=email, email=email, password=password)
+        Profile.objects.create(user=user, role=role)
+    return user
+
+
+def delete_account(user: AbstractBaseUser) -> None:
+    """Delete the person and everything they recorded (cascades through every care table)."""
+    with transaction.atomic():
+        ExerciseSession.objects.filter(patient=user).delete()
+        ProgramVersion.objects.filter(patient=user).delete()
+        User.objects.filter(pk=user.pk).delete()
+
+
+# --- Onboarding: the red-flag screen, then the intake ---------------------------------------------
+
+
+def save_draft(user: AbstractBaseUser, answers: dict[str, Any], step: str) -> IntakeDraft:
+    draft, _ = IntakeDraft.objects.get_or_create(patient=user)
+    merged = {**draft.answers, **answers}
+    draft.answers = merged
+    draft.step = step
+    draft.save(update_fields=["answers", "step", "updated_at"])
+    return draft
+
+
+def record_red_flag_screen(
+    user: AbstractBaseUser, red_flags: dict[str, bool], context: str
+) -> ScreeningEvent:
+    """Triage the warning-sign answers alone and keep the result, whatever the tier."""
+    answers = RedFlags.model_validate({k: v for k, v in red_flags.items() if v})
+    result = screening.triage_red_flags(answers)
+    return ScreeningEvent.objects.create(
+        patient=user,
+        context=context,
+        red_flags=answers.model_dump(exclude_defaults=True),
+        tier=result.tier.value,
+        flags=list(result.flags),
+        advice=result.advice,
+    )
+
+
+def clear_blocking_screen(user: AbstractBaseUser) -> None:
+    """The person says a clinician has checked them: earlier blocking screens stop blocking, and
+    they answer the warning-sign questions again (a new screen can block again)."""
+    Profile.objects.filter(user=user).update(screen_cleared_at=timezone.now())
+
+
+@dataclass(frozen=True)
+class IntakeOutcome:
+    screening: ScreeningEvent
+    program: ProgramVersion | None
+
+    @property
+    def referred(self) -> bool:
+        return self.program is None
+
+
+def submit_intake(
+    user: AbstractBaseUser, data: dict[str, Any], *, today: dt.date | None = None
+) -> IntakeOutcome:
+    """Validate the whole intake, triage it, and (unless it must be referred) make program version 1
+    (or the next version, for a person starting over). Raises InvalidInput for bad answers."""
+    from lumbar.domain import instruments
+    from lumbar.domain.prescription import prescribe
+
+    intake = parse_intake(data)
+    catalog = default_catalog()
+    program = prescribe(intake, catalog).to_json()
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        record = IntakeRecord.objects.create(
+            patient=user, data=intake.model_dump(mode="json", exclude_none=True)
+        )
+        triage = program["triage"]
+        event = ScreeningEvent.objects.create(
+            patient=user,
+            context=ScreeningEvent.ONBOARDING,
+            red_flags=intake.red_flags.model_dump(exclude_defaults=True),
+            tier=triage["tier"],
+            flags=triage["flags"],
+            advice=triage["advice"],
+        )
+        for instrument, score, detail in instruments.baseline_outcomes(intake):
+            OutcomeScore.objects.create(
+                patient=user, date=today, instrument=instrument, score=score, detail=detail
+            )
+        IntakeDraft.objects.filter(patient=user).delete()
+        if program["status"] == "refer":
+            return IntakeOutcome(screening=event, program=None)
+        version = _next_program_number(user)
+        saved = ProgramVersion.objects.create(
+            patient=user,
+            number=version,
+            source=ProgramVersion.INITIAL,
+            program=program,
+            changes=["Made from your answers."],
+            intake=record,
+        )
+    return IntakeOutcome(screening=event, program=saved)
+
+
+def _next_program_number(user: AbstractBaseUser) -> int:
+    latest = (
+        ProgramVersion.objects.filter(patient=user)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    return (latest or 0) + 1
+
+
+# --- Sessions -------------------------------------------------------------------------------------
+
+
+def start_session(user: AbstractBaseUser, *, today: dt.date | None = None) -> ExerciseSession:
+    """Today's session of the current program (one per day; a second visit resumes it)."""
+    program = selectors.current_program(user)
+    if program is None:
+        raise ServiceError("You don't have a program yet.")
+    today = today or timezone.localdate()
+    session = ExerciseSession.objects.filter(patient=user, date=today, program=program).first()
+    if session is None:
+        session = ExerciseSession.objects.create(patient=user, program=program, date=today)
+    return session
+
+
+def record_pain_before(user: AbstractBaseUser, session_id: int, pain: int) -> ExerciseSession:
+    session = _own_session(user, session_id)
+    session.pain_before = _pain(pain, "pain before the session")
+    session.save(update_fields=["pain_before"])
+    return session
+
+
+def log_exercise(
+    user: AbstractBaseUser,
+    session_id: int,
+    exercise_id: str,
+    *,
+    completed: bool,
+    sets: int | None = None,
+    reps: int | None = None,
+    hold_seconds: int | None = None,
+    pain_during: int | None = None,
+    difficulty: str = "",
+    leg_symptoms: str = "",
+    skipped_reason: str = "",
+) -> ExerciseLog:
+    session = _own_session(user, session_id)
+    planned = {e["id"]: i for i, e in enumerate(session.program.exercises)}
+    if exercise_id not in planned:
+        raise ServiceError("That exercise is not in today's session.")
+    if difficulty not in ("", "easy", "right", "hard"):
+        raise ServiceError("Difficulty must be easy, about right or hard.")
+    if leg_symptoms not in ("", "none", "same", "centralised", "peripheralised"):
+        raise ServiceError("Unknown answer about leg symptoms.")
+    values = {
+        "position": planned[exercise_id],
+        "completed": completed,
+        "sets": sets,
+        "reps": reps,
+        "hold_seconds": hold_seconds,
+        "pain_during": None if pain_during is None else _pain(pain_during, "pain during the exercise"),
+        "difficulty": difficulty,
+        "leg_symptoms": leg_symptoms,
+        "skipped_reason": skipped_reason[:200],
+    }
+    log, _ = ExerciseLog.objects.update_or_create(session=session, exercise_id=exercise_id, defaults=values)
+    return log
+
+
+@dataclass(frozen=True)
+class ReviewOutcome:
+    alerts: list[Alert]
+    new_program: ProgramVersion | None
+    triage: ScreeningEvent | None
+
+
+def finish_session(
+    user: AbstractBaseUser, session_id: int, pain_after: int, *, today: dt.date | None = None
+) -> ReviewOutcome:
+    session = _own_session(user, session_id)
+    session.pain_after = _pain(pain_after, "pain after the session")
+    session.completed_at = timezone.now()
+    session.save(update_fields=["pain_after", "completed_at"])
+    return run_review(user, today=today or session.date)
+
+
+def record_checkin(
+    user: AbstractBaseUser, morning_pain: int, red_flags: dict[str, bool], *, today: dt.date | None = None
+) -> ReviewOutcome:
+    today = today or timezone.localdate()
+    answers = RedFlags.model_validate({k: v for k, v in red_flags.items() if v})
+    CheckIn.objects.update_or_create(
+        patient=user,
+        date=today,
+        defaults={
+            "morning_pain": _pain(morning_pain, "morning pain"),
+            "red_flags": answers.model_dump(exclude_defaults=True),
+        },
+    )
+    return run_review(user, today=today)
+
+
+def record_outcome(
+    user: AbstractBaseUser,
+    instrument: str,
+    score: float,
+    detail: dict[str, Any],
+    *,
+    today: dt.date | None = None,
+) -> OutcomeScore:
+    return OutcomeScore.objects.create(
+        patient=user, date=today or timezone.localdate(), instrument=instrument, score=score, detail=detail
+    )
+
+
+def mark_alerts_seen(user: AbstractBaseUser) -> int:
+    return Alert.objects.filter(patient=user, seen_at__isnull=True).update(seen_at=timezone.now())
+
+
+# --- The review after each session and check-in ----------------------------------------------------
+
+
+def run_review(user: AbstractBaseUser, *, today: dt.date) -> ReviewOutcome:
+    """Run the progression review on the person's recent history and apply what it decided.
+
+    Progress, hold, regress and substitute make a new program version with the reasons; alerts are
+    stored for the person and their therapist; a red flag at a check-in is stored as a screening.
+    """
+    from lumbar.domain.program_update import apply_review
+    from lumbar.domain.progression import parse_history, review
+
+    program = selectors.current_program(user)
+    if program is None:
+        return ReviewOutcome(alerts=[], new_program=None, triage=None)
+    history = parse_history(selectors.history_json(user, program, today))
+    result = review(history, default_catalog()).to_json()
+    with transaction.atomic():
+        alerts = _store_alerts(user, result["alerts"], today)
+        event = None
+        if result.get("triage") and result["triage"]["tier"] != "routine":
+            latest = selectors.latest_checkin(user)
+            event = ScreeningEvent.objects.create(
+                patient=user,
+                context=ScreeningEvent.CHECKIN,
+                red_flags=latest.red_flags if latest else {},
+                tier=result["triage"]["tier"],
+                flags=result["triage"]["flags"],
+                advice=result["triage"]["advice"],
+            )
+        updated, changes = apply_review(program.program, result, default_catalog())
+        new_program = None
+        if changes:
+            new_program = ProgramVersion.objects.create(
+                patient=user,
+                number=_next_program_number(user),
+                source=ProgramVersion.REVIEW,
+                program=updated,
+                changes=changes,
+                intake=program.intake,
+            )
+    return ReviewOutcome(alerts=alerts, new_program=new_program, triage=event)
+
+
+def _store_alerts(user: AbstractBaseUser, alerts: list[dict[str, Any]], today: dt.date) -> list[Alert]:
+    """Store each alert once per day: reviews run after every session and check-in."""
+    stored = []
+    start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+    for alert in alerts:
+        exists = Alert.objects.filter(
+            patient=user, kind=alert["kind"], message=alert["message"], created_at__gte=start
+        ).exists()
+        if not exists:
+            stored.append(
+                Alert.objects.create(
+                    patient=user, kind=alert["kind"], severity=alert["severity"], message=alert["message"]
+                )
+            )
+    return stored
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _own_session(user: AbstractBaseUser, session_id: int) -> ExerciseSession:
+    session = ExerciseSession.objects.select_related("program").filter(patient=user, pk=session_id).first()
+    if session is None:
+        raise ServiceError("That session does not exist.")
+    return session
+
+
+def _pain(value: int, what: str) -> int:
+    if not isinstance(value, int) or not 0 <= value <= 10:
+        raise InvalidInput(f"{what} must be a whole number from 0 to 10")
+    return value

@@ -1,0 +1,43 @@
+"""Where the embedded (SQLite) deployment keeps its files, and its generated secret."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ENV_DATA_DIR = "LUMBAR_DATA_DIR"
+DATABASE_FILE = "lumbar.sqlite3"
+SECRET_FILE = "secret_key"  # noqa: S105 (a file name, not a secret)
+
+
+def data_dir() -> Path:
+    """The data directory: $LUMBAR_DATA_DIR, else the platform's per-user data directory."""
+    configured = os.environ.get(ENV_DATA_DIR)
+    if configured:
+        return Path(configured).expanduser().resolve()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("lumbar", appauthor=False))
+
+
+def secret_key(directory: Path) -> str:
+    """$LUMBAR_SECRET_KEY, else a key generated once and kept (mode 600) in the data directory."""
+    configured = os.environ.get("LUMBAR_SECRET_KEY")
+    if configured:
+        return configured
+    path = directory / SECRET_FILE
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        pass
+    directory.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    # O_EXCL: if two processes start at once, the first writer wins and the other reads its key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="utf-8").strip()
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key)
+    return key

@@ -1,0 +1,1 @@
+"""Settings split: base (shared), production (embedded and clinic deployments), test."""

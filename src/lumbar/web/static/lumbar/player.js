@@ -1,0 +1,146 @@
+// Session player: get-ready countdown, rep tapping, hold and rest timers, with a beep and a buzz.
+// The page works without it (the log form is plain HTML); this only adds the guided timer.
+(function () {
+  "use strict";
+  const root = document.querySelector(".player");
+  if (!root) return;
+  const plan = JSON.parse(root.dataset.timer);
+  const box = root.querySelector(".timer");
+  const phaseEl = box.querySelector(".timer-phase");
+  const countEl = box.querySelector(".timer-count");
+  const detailEl = box.querySelector(".timer-detail");
+  const repButton = box.querySelector(".tap-rep");
+  const pauseButton = box.querySelector(".timer-pause");
+  const skipButton = box.querySelector(".timer-skip");
+  const startButton = root.querySelector(".timer-start");
+  const setsInput = root.querySelector(".done-sets");
+  let audio = null;
+  let paused = false;
+  let ticking = null;
+  let step = 0;
+  let steps = [];
+  let setsDone = 0;
+
+  function beep(high) {
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.frequency.value = high ? 880 : 660;
+      gain.gain.value = 0.15;
+      osc.connect(gain).connect(audio.destination);
+      osc.start();
+      osc.stop(audio.currentTime + 0.18);
+    } catch (e) { /* sound is a nicety */ }
+    if (navigator.vibrate) navigator.vibrate(high ? [120, 60, 120] : 150);
+  }
+
+  // Build the whole session as a list of steps: countdowns and rep-tapping blocks.
+  function buildSteps() {
+    const list = [{ kind: "count", phase: "Get ready", seconds: plan.getReady, detail: "Get into the starting position." }];
+    const sides = plan.perSide ? ["left side", "right side"] : [null];
+    for (let set = 1; set <= plan.sets; set++) {
+      sides.forEach(function (side, sideIndex) {
+        const label = "Set " + set + " of " + plan.sets + (side ? ", " + side : "");
+        if (plan.hold) {
+          const holds = plan.reps || 1;
+          for (let rep = 1; rep <= holds; rep++) {
+            if (plan.move > 0) list.push({ kind: "count", phase: "Move into position", seconds: Math.ceil(plan.move / 2), detail: label + " · rep " + rep + " of " + holds });
+            list.push({ kind: "count", phase: "Hold", seconds: plan.hold, detail: label + " · rep " + rep + " of " + holds, beepEnd: true });
+          }
+        } else if (plan.reps) {
+          list.push({ kind: "reps", phase: "Reps", reps: plan.reps, detail: label });
+        }
+        if (side && sideIndex === 0 && plan.rest > 0) list.push({ kind: "count", phase: "Switch sides", seconds: Math.min(plan.rest, 10), detail: "" });
+      });
+      list.push({ kind: "set-done" });
+      if (set < plan.sets && plan.rest > 0) list.push({ kind: "count", phase: "Rest", seconds: plan.rest, detail: "Next: set " + (set + 1) });
+    }
+    list.push({ kind: "finished" });
+    return list;
+  }
+
+  function show(phase, count, detail) {
+    phaseEl.textContent = phase;
+    countEl.textContent = count;
+    detailEl.textContent = detail || "";
+  }
+
+  function next() {
+    clearInterval(ticking);
+    repButton.hidden = true;
+    step += 1;
+    run();
+  }
+
+  function run() {
+    const s = steps[step];
+    if (!s) return;
+    if (s.kind === "set-done") {
+      setsDone += 1;
+      setsInput.value = setsDone;
+      return next();
+    }
+    if (s.kind === "finished") {
+      show("Done!", "✓", "Now tell us how it went.");
+      beep(true);
+      skipButton.hidden = true;
+      pauseButton.hidden = true;
+      const form = root.querySelector(".log-form");
+      form.scrollIntoView({ behavior: "smooth", block: "start" });
+      const first = form.querySelector("input[type=radio]");
+      if (first) first.focus({ preventScroll: true });
+      return;
+    }
+    if (s.kind === "reps") {
+      let done = 0;
+      show(s.phase, "0 / " + s.reps, s.detail + " · tap the button (or press space) after each rep");
+      repButton.hidden = false;
+      repButton.focus();
+      repButton.onclick = function () {
+        done += 1;
+        countEl.textContent = done + " / " + s.reps;
+        if (navigator.vibrate) navigator.vibrate(40);
+        if (done >= s.reps) { beep(true); next(); }
+      };
+      return;
+    }
+    let left = s.seconds;
+    show(s.phase, left, s.detail);
+    beep(false);
+    ticking = setInterval(function () {
+      if (paused) return;
+      left -= 1;
+      countEl.textContent = Math.max(left, 0);
+      if (left <= 0) { if (s.beepEnd) beep(true); next(); }
+    }, 1000);
+  }
+
+  startButton.addEventListener("click", function () {
+    box.hidden = false;
+    startButton.hidden = true;
+    steps = buildSteps();
+    step = 0;
+    setsDone = 0;
+    run();
+  });
+  pauseButton.addEventListener("click", function () {
+    paused = !paused;
+    pauseButton.textContent = paused ? "Resume" : "Pause";
+  });
+  skipButton.addEventListener("click", function () {
+    // Skip to the step after the current set's end.
+    const rest = steps.slice(step).findIndex(function (s) { return s.kind === "set-done"; });
+    clearInterval(ticking);
+    repButton.hidden = true;
+    step = rest >= 0 ? step + rest : steps.length - 1;
+    run();
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.code === "Space" && !repButton.hidden && document.activeElement.tagName !== "INPUT") {
+      event.preventDefault();
+      repButton.click();
+    }
+  });
+  root.classList.add("has-js");
+})();

@@ -1,0 +1,72 @@
+"""Drive the patient's pages through Django's test client, the way a person clicks through them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client
+
+from lumbar.domain import screening
+
+PASSWORD = "correct-horse-battery-staple"
+
+DESK_WORKER_ANSWERS: dict[str, dict[str, Any]] = {
+    "about": {"age": "38", "sex": "female"},
+    "pain": {
+        "pain_now": "4",
+        "worst_24h": "6",
+        "best_24h": "2",
+        "duration": "3",
+        "duration_unit": "weeks",
+        "first_episode": "no",
+    },
+    "legs": {"leg_symptoms": "none", "directional_preference": "unknown"},
+    "activities": {"aggravating": ["sitting", "bending"]},
+    "health": {},
+    "day": {"occupation": "desk", "sitting_hours": "8"},
+    "exercise": {
+        "fitness": "moderate",
+        "floor_ok": "yes",
+        "minutes_per_session": "15",
+        "sessions_per_week": "5",
+    },
+    "goals": {
+        "activity_1": "Sit through a meeting",
+        "score_1": "4",
+        "activity_2": "Tie my shoes",
+        "score_2": "6",
+    },
+}
+
+
+def sign_up(client: Client, email: str = "pat@example.org") -> None:
+    response = client.post("/signup/", {"email": email, "password": PASSWORD, "understood": "1"})
+    assert response.status_code == 302, response.content
+
+
+def answer_screen(client: Client, yes: tuple[str, ...] = ()) -> Any:
+    """Answer every warning-sign question (no, unless its key is in `yes`); return the last response."""
+    response = None
+    for number, question in enumerate(screening.default_rules().red_flags, start=1):
+        response = client.post(f"/start/screen/{number}/", {"answer": "yes" if question.key in yes else "no"})
+        if response["Location"].startswith("/start/get-help/"):
+            return response
+    return response
+
+
+def answer_intake(client: Client, answers: dict[str, dict[str, Any]] = DESK_WORKER_ANSWERS) -> Any:
+    response = None
+    for slug, data in answers.items():
+        response = client.post(f"/start/{slug}/", data)
+        assert response.status_code == 302, (slug, response.content.decode()[:3000])
+    return response
+
+
+def onboard(
+    client: Client, email: str = "pat@example.org", answers: dict[str, dict[str, Any]] = DESK_WORKER_ANSWERS
+) -> None:
+    sign_up(client, email)
+    answer_screen(client)
+    answer_intake(client, answers)
+    response = client.post("/start/review/")
+    assert response["Location"] == "/program/", response

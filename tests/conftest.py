@@ -1,0 +1,113 @@
+"""Fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+# Playwright drives Django's live server from the test thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """The project's shared folder (contracts, recordings); tests that need it skip without it."""
+    if not (SHARED / "contracts").is_dir():
+        pytest.skip(f"../shared is absent ({SHARED}): contract and recording tests need it")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def contract_validator(shared_dir: Path) -> Callable[..., Callable[[Any], None]]:
+    """`contract_validator("program")` or `contract_validator("progress", "Review")` returns a
+    function that raises jsonschema.ValidationError when its argument breaks the contract."""
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+
+    contracts = shared_dir / "contracts"
+    resources = []
+    for path in sorted(contracts.glob("*.schema.json")):
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        resource = Resource.from_contents(schema)
+        resources.append((path.name, resource))
+        resources.append((schema["$id"], resource))
+    registry: Registry[Any] = Registry().with_resources(resources)
+
+    def make(name: str, definition: str | None = None) -> Callable[[Any], None]:
+        schema_id = f"lumbar/{name}.schema.json"
+        schema: dict[str, Any] = {"$ref": schema_id + (f"#/$defs/{definition}" if definition else "")}
+        validator = Draft202012Validator(
+            schema, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER
+        )
+
+        def validate(instance: Any) -> None:
+            validator.validate(instance)
+
+        return validate
+
+    return make
+
+
+# --- Browser tests: Playwright drives Debian's Chromium (Playwright's own download is not used). ---
+
+CHROMIUM = os.environ.get("LUMBAR_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM}: run `make test`, which installs it")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--headless",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+            "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture
+def phone_page(browser: Any) -> Any:
+    """A page the size of a small phone (360 x 740), touch enabled."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, has_touch=True, device_scale_factor=2
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def contract_part_validator(shared_dir: Path) -> Callable[[str, str], Callable[[Any], None]]:
+    """`contract_part_validator("program", "/properties/triage")` validates against a part of a
+    contract that is not under $defs (a JSON pointer into the schema file)."""
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+
+    contracts = shared_dir / "contracts"
+    resources = []
+    for path in sorted(contracts.glob("*.schema.json")):
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        resources.append((schema["$id"], Resource.from_contents(schema)))
+    registry: Registry[Any] = Registry().with_resources(resources)
+
+    def make(name: str, pointer: str) -> Callable[[Any], None]:
+        validator = Draft202012Validator({"$ref": f"lumbar/{name}.schema.json#{pointer}"}, registry=registry)
+        return validator.validate
+
+    return make
