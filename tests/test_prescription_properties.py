@@ -161,7 +161,7 @@ def catalog() -> Catalog:
     return default_catalog()
 
 
-PROPERTY_SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY_SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @PROPERTY_SETTINGS
@@ -324,3 +324,30 @@ def test_same_intake_and_content_give_byte_identical_json(data: dict[str, Any], 
     again = dict(reversed(list(again.items())))
     second = json.dumps(prescribe(parse_intake(again), catalog).to_json(), sort_keys=False)
     assert first == second
+
+
+@PROPERTY_SETTINGS
+@given(data=intakes())
+def test_see_doctor_soon_programs_are_short_gentle_and_do_not_build_up(
+    data: dict[str, Any], catalog: Catalog
+) -> None:
+    program = prescribe(parse_intake(data), catalog).to_json()
+    if program["triage"]["tier"] != "see_doctor_soon":
+        return
+    limits = default_rules().triage.see_doctor_soon
+    assert len(program["exercises"]) <= limits.max_exercises
+    assert all(catalog.exercise(item["id"]).level <= limits.max_level for item in program["exercises"])
+    assert program["walking"]["weekly_increase_minutes"] == limits.walking_weekly_increase_minutes
+
+
+@PROPERTY_SETTINGS
+@given(data=intakes())
+def test_everyone_with_a_program_gets_a_walking_plan_building_to_30_minutes_on_5_days(
+    data: dict[str, Any], catalog: Catalog
+) -> None:
+    program = prescribe(parse_intake(data), catalog).to_json()
+    if program["status"] == "refer":
+        return
+    walking = program["walking"]
+    assert (walking["target_minutes"], walking["days_per_week"]) == (30, 5)
+    assert 5 <= walking["minutes_per_bout"] <= 10

@@ -406,3 +406,36 @@ def test_scores_and_content_version_are_reported(catalog: Catalog) -> None:
     assert program["scores"]["odi_percent"] == pytest.approx(35.6, abs=0.05)
     assert program["scores"]["rmdq"] == 3
     assert program["content_version"] == catalog.version
+
+
+def test_an_acute_flare_without_floor_work_is_topped_up_with_standing_exercises() -> None:
+    program = plan(age=60, directional_preference="extension", floor_ok=False, occupation="desk")
+    assert ids(program) == ["standing-back-extension", "sit-to-stand", "standing-side-bend"]
+    # Sit-to-stand is the kind of exercise a later phase would give (hip strength) and says so;
+    # the side bend is simply the gentlest exercise left, and says that.
+    assert [entry["slot"] for entry in program["exercises"]] == [
+        "easing-direction",
+        "hip-strength",
+        "fallback",
+    ]
+    assert item(program, "standing-side-bend")["reasons"][0] == (
+        "This is one of the gentlest exercises that suits your answers, to keep your back moving and working."
+    )
+    assert program["recommendations"] == []
+
+
+def test_when_few_exercises_are_safe_the_program_says_so_rather_than_padding() -> None:
+    # Flexion eases the pain but osteoporosis rules out flexion; no floor work; a doctor needed soon.
+    program = plan(
+        age=83,
+        episode_weeks=3,
+        directional_preference="flexion",
+        conditions=["osteoporosis"],
+        floor_ok=False,
+        red_flags={"constant_night_pain": True},
+    )
+    assert ids(program) == ["sit-to-stand", "standing-side-bend"]
+    assert "sciatic-nerve-glide" not in ids(program)  # no leg symptoms: a nerve glide would be padding
+    assert program["recommendations"][-1].startswith(
+        "Only a few exercises in the library suit all of your answers"
+    )

@@ -20,6 +20,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "content",
     "screening",
     "plan",
+    "progress",
+    "form",
 )
 
 app = typer.Typer(

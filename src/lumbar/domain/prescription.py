@@ -134,6 +134,9 @@ class Program:
     stop_rules: tuple[str, ...]
     reassess_after_days: int
     content_version: str
+    # The person's precaution keys (conditions and presentations), so that a later change of
+    # exercise can apply the same `avoid`/`modify`/`caution` notes without the whole intake.
+    precaution_keys: tuple[str, ...] = ()
 
     @property
     def estimated_minutes(self) -> float:
@@ -155,6 +158,7 @@ class Program:
             "reassess_after_days": self.reassess_after_days,
             "estimated_minutes": self.estimated_minutes,
             "content_version": self.content_version,
+            "precaution_keys": list(self.precaution_keys),
         }
 
 
@@ -829,6 +833,7 @@ def prescribe(intake: Intake, catalog: Catalog, *, rules: PrescriptionRules | No
             stop_rules=tuple(text for text, when_referred in stop_rules if when_referred),
             reassess_after_days=rules.reassess.refer_after_days,
             content_version=catalog.version,
+            precaution_keys=tuple(sorted(person.precaution_keys)),
         )
 
     excluded_categories = set(rules.program.slot_excluded_categories)
@@ -862,6 +867,7 @@ def prescribe(intake: Intake, catalog: Catalog, *, rules: PrescriptionRules | No
         stop_rules=tuple(text for text, _ in stop_rules),
         reassess_after_days=rules.reassess.after_days,
         content_version=catalog.version,
+        precaution_keys=tuple(sorted(person.precaution_keys)),
     )
 
 

@@ -29,17 +29,24 @@ def apply_review(
             continue
         index = by_id[decision["id"]]
         before = updated["exercises"][index]
-        after = _changed_entry(before, decision, catalog)
+        target_id = decision["to"].get("id") or before["id"]
+        if target_id != before["id"] and target_id in by_id:
+            # The easier or harder variant is already in the program: doing it twice adds nothing.
+            continue
+        after = _changed_entry(before, decision, catalog, program.get("precaution_keys", []))
         if _same_dose(before, after):
             continue
         updated["exercises"][index] = after
+        by_id[after["id"]] = by_id.pop(before["id"])
         changes.append(_describe_change(before, after, decision, catalog))
     if changes:
         updated["content_version"] = catalog.version
     return updated, changes
 
 
-def _changed_entry(before: dict[str, Any], decision: dict[str, Any], catalog: Catalog) -> dict[str, Any]:
+def _changed_entry(
+    before: dict[str, Any], decision: dict[str, Any], catalog: Catalog, program_keys: list[str]
+) -> dict[str, Any]:
     target = decision["to"]
     new_id = target.get("id") or before["id"]
     entry = dict(before)

@@ -178,7 +178,9 @@ def load_rules(path: Path | None = None, references: Collection[str] | None = No
         raise ContentError(describe_validation_error(exc, path.name)) from None
     if references is None:
         try:
-            references = frozenset(tomllib.loads((path.parent / "references.toml").read_text(encoding="utf-8")))
+            references = frozenset(
+                tomllib.loads((path.parent / "references.toml").read_text(encoding="utf-8"))
+            )
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ContentError(f"references.toml: cannot read TOML: {exc}") from None
     unknown = [ref for ref in rules.evidence_ids() if ref not in references]

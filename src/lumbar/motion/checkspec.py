@@ -124,7 +124,9 @@ class Band(_Strict):
         if self.low >= self.high:
             raise ValueError(f"band on {self.signal.name!r}: low must be below high")
         if self.signal.is_timing or self.signal.side == "each":
-            raise ValueError(f"band on {self.signal.name!r}: needs one per-frame signal (no timing, no 'each')")
+            raise ValueError(
+                f"band on {self.signal.name!r}: needs one per-frame signal (no timing, no 'each')"
+            )
         return self
 
 
@@ -219,9 +221,7 @@ class CheckSpec(_Strict):
             if self.reason is None:
                 raise ValueError("a spec with judgeable = false needs a reason")
             extra = [
-                name
-                for name in ("view", "signal", "reps", "hold", "note")
-                if getattr(self, name) is not None
+                name for name in ("view", "signal", "reps", "hold", "note") if getattr(self, name) is not None
             ]
             if extra or self.position or self.faults or self.evidence:
                 raise ValueError("a spec with judgeable = false has only a reason")
@@ -254,6 +254,8 @@ class CheckSpec(_Strict):
                 raise ValueError(f"fault {fault.id!r}: phase 'hold' needs a hold")
             if fault.phase in ("top", "rep") and self.reps is None:
                 raise ValueError(f"fault {fault.id!r}: phase {fault.phase!r} needs reps")
-            if fault.signal.side == "each" and not (self.reps and self.reps.alternation == "limbs"):
-                raise ValueError(f"fault {fault.id!r}: side 'each' goes with alternating limbs")
+            if fault.signal.side == "each" and not (
+                self.reps and self.reps.alternation == "limbs" and fault.phase == "top"
+            ):
+                raise ValueError(f"fault {fault.id!r}: side 'each' goes with alternating limbs, at the top")
         return self

@@ -65,18 +65,18 @@ RADIUS: dict[str, float] = {
     "forearm": 0.022,
     "hand": 0.019,
     "neck": 0.024,
-    "head": HEAD_HEIGHT / 2 - 0.003,
+    "head": HEAD_HEIGHT / 2 - 0.006,
 }
 HEEL_BACK = 0.030  # heel centre behind the ankle
 TOE_FORWARD = FOOT_LENGTH - HEEL_BACK - 2 * RADIUS["foot"]
 
 # Trunk cross-sections (half width side to side, half depth front to back) at five stations.
 SECTION_SIZE: dict[str, tuple[float, float]] = {
-    "pelvis": (0.088, 0.062),
-    "sacrum": (0.080, 0.056),
-    "waist": (0.072, 0.050),
-    "chest": (0.086, 0.062),
-    "shoulders": (0.100, 0.050),
+    "pelvis": (0.088, 0.064),
+    "sacrum": (0.082, 0.060),
+    "waist": (0.076, 0.058),
+    "chest": (0.088, 0.066),
+    "shoulders": (0.100, 0.058),
 }
 TRUNK_STATIONS: tuple[str, ...] = ("pelvis", "sacrum", "waist", "chest", "shoulders")
 BOTTOM_CAP = 0.040  # how far the buttocks round off below the hip joints
@@ -131,7 +131,9 @@ JOINT_LIMITS: dict[str, tuple[float, float]] = {
     "hip_abd": (-30, 60),
     "hip_rot": (-45, 60),
     "knee": (0, 160),
-    "ankle": (-50, 30),
+    # The foot is one rigid piece: lying on the front or kneeling with the top of the foot flat on
+    # the floor shows as a plantarflexion the midfoot and toes share in life.
+    "ankle": (-85, 30),
     "shoulder": (-60, 180),
     "shoulder_abd": (-30, 180),
     "shoulder_rot": (-90, 90),
@@ -198,9 +200,11 @@ def _ball_joint(a: Mapping[str, float], name: str, side: Side) -> Vec:
 
 
 def root_rotation(a: Mapping[str, float]) -> Vec:
-    """The pelvis's orientation: pitch tips the body forward (90 = lying face down, head to +x;
-    -90 = lying on the back, head to -x), roll tips it to its right side, yaw turns it to its right."""
-    return rot_y(-a["yaw"]) @ rot_z(-a["pitch"]) @ rot_x(a["roll"])
+    """The pelvis's orientation, applied in this order: pitch tips the body forward (90 = lying face
+    down, head to +x; -90 = lying on the back, head to -x), then roll tips it onto its right side,
+    then yaw turns it to its right about its own long axis (standing: turning round; lying on the
+    back: rolling the pelvis towards its right side)."""
+    return rot_z(-a["pitch"]) @ rot_x(a["roll"]) @ rot_y(-a["yaw"])
 
 
 @dataclass(frozen=True)
@@ -422,6 +426,19 @@ def gap(body: Body, part: str, surface: Surface) -> float:
         return min(float(surface.normal @ a), float(surface.normal @ b)) - surface.offset - radius
     closest = _closest_on_segment(a, b, surface.centre)
     return float(np.linalg.norm(closest - surface.centre)) - surface.radius - radius
+
+
+def grip_gap(body: Body, part: str, target: str) -> float:
+    """Distance between the surfaces of two body parts (a hand holding a knee: 0)."""
+    p = body.points[part]
+    radius = body.joint_radius(part)
+    if target in TRUNK_STATIONS:
+        section = body.section(target)
+        towards = p - section.centre
+        length = float(np.linalg.norm(towards))
+        return length - radius - section.extent(towards / max(length, 1e-9))
+    q = body.points[target]
+    return float(np.linalg.norm(p - q)) - radius - body.joint_radius(target)
 
 
 def lowest_point(body: Body) -> float:

@@ -138,6 +138,7 @@ def review_summary(outcome: ReviewOutcome) -> dict[str, Any]:
     return {
         "alerts": [{"kind": a.kind, "severity": a.severity, "message": a.message} for a in outcome.alerts],
         "changes": list(outcome.new_program.changes) if outcome.new_program else [],
+        "stops": list(outcome.stops),
         "new_version": outcome.new_program.number if outcome.new_program else None,
     }
 

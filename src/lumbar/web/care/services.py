@@ -7,7 +7,7 @@ touches that user's rows, so a forged id in a URL can at most reach a 404 in the
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -233,6 +233,7 @@ class ReviewOutcome:
     alerts: list[Alert]
     new_program: ProgramVersion | None
     triage: ScreeningEvent | None
+    stops: list[str] = field(default_factory=list)
 
 
 def finish_session(
@@ -319,7 +320,13 @@ def run_review(user: AbstractBaseUser, *, today: dt.date) -> ReviewOutcome:
                 changes=changes,
                 intake=program.intake,
             )
-    return ReviewOutcome(alerts=alerts, new_program=new_program, triage=event)
+    names = {e["id"]: e["name"] for e in program.exercises}
+    stops = [
+        f"{names.get(d['id'], d['id'])}: {' '.join(d['reasons'])}"
+        for d in result["decisions"]
+        if d["action"] == "stop"
+    ]
+    return ReviewOutcome(alerts=alerts, new_program=new_program, triage=event, stops=stops)
 
 
 def _store_alerts(user: AbstractBaseUser, alerts: list[dict[str, Any]], today: dt.date) -> list[Alert]:

@@ -22,3 +22,40 @@ urlpatterns = [
     path("checkin/", views.checkin, name="checkin"),
     path("checkin/done/", views.checkin_done, name="checkin-done"),
 ]
+
+# Progress, settings, the calendar feed and password management (issue 9, part 2).
+from django.contrib.auth import views as auth_views  # noqa: E402
+
+from lumbar.web.care import account, progress  # noqa: E402
+
+urlpatterns += [
+    path("progress/", progress.progress_page, name="progress"),
+    path("progress/reassess/", progress.reassess, name="progress-reassess"),
+    path("settings/", account.settings_page, name="settings"),
+    path("settings/calendar/new-link/", account.new_calendar_link, name="calendar-new-link"),
+    path("settings/export.json", account.export_data, name="export-data"),
+    path("settings/delete/", account.delete_account, name="delete-account"),
+    path("calendar/<str:token>.ics", account.calendar_feed, name="calendar-feed"),
+    path("accounts/password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/password/change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("accounts/password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+]

@@ -1,0 +1,924 @@
+"""The progression review: from what happened since a program was prescribed to what changes next.
+
+`review(history, catalog)` is pure and deterministic: the same history, content and rules always give
+the same review. It returns one decision per exercise of the program in force, a walking decision
+when the program has a walking plan, alerts, adherence, and the triage of any red flag answered at
+a recent check-in. Every number comes from content/progression.toml (and the instruments' minimal
+important changes from content/instruments).
+
+Decisions, one per exercise in the program:
+
+- `progress`: one rung up the dose ladder (`lumbar.domain.dose_ladder`): reps, then hold time, then
+  sets, up to the exercise's maximum, then its progression variant at the variant's starting dose
+  (`to.id` differs). Only when the last 2 logged sessions of the exercise were completed at least at
+  the current dose (the log must record the amounts: an unrecorded amount is not evidence), rated
+  easy or about right, with pain during it at most 5/10, and no pain rule failed anywhere (next
+  morning above the usual level, a flare, pain trending up, worsening by the minimal important
+  change), no red flag, adherence not low, and 2 sessions have passed since leg symptoms last
+  spread during any exercise.
+- `hold`: the dose stays. The reasons say what is missing before it can be made harder.
+- `regress`: one rung down the same ladder, in reverse: sets, then hold time, then reps, back to the
+  starting dose; from the starting dose, the regression variant at its maximum dose (`to.id`
+  differs); without a usable easier variant, below the starting dose down to a floor. Triggered by
+  pain above 5/10 during the exercise at the current dose (the session after it hurt), or for the
+  whole program by a flare (next-morning pain above the usual level after 2 sessions in a row), by
+  usual pain trending up week on week, or by worsening by the minimal important change. Regressions
+  do not stack: an exercise already eased since the trigger began (a harder amount or variant was
+  logged since then) is held, and one not done since the trigger began is held too.
+- `stop`: leave this exercise out for the rest of today; the dose is unchanged (`to` equals `from`).
+  Given when the pain went above 5/10 during the exercise today, for the first time at this dose:
+  the next review (the next day, or after the next session at this dose) regresses it. Also given
+  for every exercise when a check-in red flag needs a doctor today or now, and when the exercise
+  hurt too much but cannot be made easier, or spread leg symptoms and nothing safe can replace it
+  (the physiotherapist decides; an alert says so).
+- `substitute`: leg symptoms spread further down the leg (peripheralisation) the last time the
+  exercise was done: it is replaced by an exercise of neutral or opposite direction, same or an
+  adjacent category first, with no "avoid" precaution at all (the history does not say which
+  conditions the person has), that fits the program's setting, was never peripheralising before and
+  is no harder; ties break by level, then id. `to` is the substitute at its starting dose.
+  Centralisation (symptoms moving back toward the back) is good news: it never holds anything back.
+
+Walking (the program's walking plan) is reviewed once a week, at the review after the first session
+of each program week (weeks counted from the first record of the history), using the week before:
+it adds the plan's weekly increase (kept within 2-5 minutes) to the daily minutes up to 30, then a
+day a week up to 5, when the person walked on the planned number of days and the pain rules held;
+it steps back by the same amount when a whole-program trigger fired or a walk hurt above 5/10.
+Walks are not logged with their length, so apply each review once.
+
+Adherence is exercise days done against days prescribed over the last 14 days (see
+`lumbar.domain.adherence`); alerts are described in `lumbar.domain.alerts`. Parse untrusted input
+with `parse_history` (from `lumbar.domain.history`, re-exported here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Any, Literal
+
+from lumbar.domain.adherence import Adherence, adherence
+from lumbar.domain.alerts import (
+    Alert,
+    CheckInScreen,
+    Measure,
+    improvement_alerts,
+    low_adherence_alert,
+    ordered,
+    outcome_measures,
+    reassessment_alert,
+    recovered_alert,
+    red_flag_alert,
+    screen_checkins,
+    worsening_alert,
+)
+from lumbar.domain.catalog import Catalog, Exercise
+from lumbar.domain.dose_ladder import (
+    Dose,
+    Setting,
+    Step,
+    covers,
+    is_harder_variant,
+    logged_dose,
+    missing_amounts,
+    step_down,
+    step_up,
+)
+from lumbar.domain.history import ExerciseLog, History, ProgramExercise, WalkingPlan, parse_history
+from lumbar.domain.pain_monitoring import PainPicture, pain_picture
+from lumbar.domain.plain_words import dose_words, minutes_words, spoken_date, spoken_dates
+from lumbar.domain.progression_rules import ProgressionRules, default_rules
+from lumbar.domain.screening import Tier, Triage
+
+Action = Literal["progress", "hold", "regress", "stop", "substitute"]
+Entry = tuple[date, ExerciseLog]
+
+
+# --- The review ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What happens next to one exercise of the program; `rule` names the rule that decided."""
+
+    id: str
+    action: Action
+    from_dose: Dose
+    to_dose: Dose
+    reasons: tuple[str, ...]
+    rule: str
+    evidence: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "action": self.action,
+            "from": self.from_dose.to_json(),
+            "to": self.to_dose.to_json(),
+            "reasons": list(self.reasons),
+            "rule": self.rule,
+            "evidence": list(self.evidence),
+        }
+
+
+@dataclass(frozen=True)
+class WalkingDose:
+    minutes_per_bout: float
+    bouts_per_day: int
+    days_per_week: int
+
+    @classmethod
+    def of(cls, plan: WalkingPlan) -> WalkingDose:
+        return cls(plan.minutes_per_bout, plan.bouts_per_day, plan.days_per_week)
+
+    @property
+    def daily_minutes(self) -> float:
+        return self.minutes_per_bout * self.bouts_per_day
+
+    def words(self) -> str:
+        times = "once" if self.bouts_per_day == 1 else f"{self.bouts_per_day} times"
+        return f"{minutes_words(self.minutes_per_bout)} {times} a day, {self.days_per_week} days a week"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "minutes_per_bout": self.minutes_per_bout,
+            "bouts_per_day": self.bouts_per_day,
+            "days_per_week": self.days_per_week,
+        }
+
+
+@dataclass(frozen=True)
+class WalkingDecision:
+    action: Action
+    from_dose: WalkingDose
+    to_dose: WalkingDose
+    reasons: tuple[str, ...]
+    rule: str
+    evidence: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "from": self.from_dose.to_json(),
+            "to": self.to_dose.to_json(),
+            "reasons": list(self.reasons),
+            "rule": self.rule,
+            "evidence": list(self.evidence),
+        }
+
+
+@dataclass(frozen=True)
+class Review:
+    """The answer of a review; `to_json()` is contracts/progress.schema.json#/$defs/Review (plus extras)."""
+
+    today: date
+    decisions: tuple[Decision, ...]
+    walking: WalkingDecision | None
+    alerts: tuple[Alert, ...]
+    adherence: Adherence
+    triage: Triage | None
+
+    def decision(self, exercise_id: str) -> Decision:
+        return next(d for d in self.decisions if d.id == exercise_id)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "today": self.today.isoformat(),
+            "decisions": [decision.to_json() for decision in self.decisions],
+            "walking": self.walking.to_json() if self.walking else None,
+            "alerts": [alert.to_json() for alert in self.alerts],
+            "adherence": self.adherence.to_json(),
+        }
+        if self.triage is not None:
+            data["triage"] = self.triage.to_json()
+        return data
+
+
+def review(history: History, catalog: Catalog, *, rules: ProgressionRules | None = None) -> Review:
+    """Review a history: one decision per exercise, walking, alerts and adherence. Pure."""
+    rules = rules or default_rules()
+    context = _Context.build(history, catalog, rules)
+    decisions: list[Decision] = []
+    alerts = list(context.alerts)
+    for exercise in history.program.exercises:
+        decision, raised = _decide(exercise, context)
+        decisions.append(decision)
+        alerts += raised
+    return Review(
+        today=history.today,
+        decisions=tuple(decisions),
+        walking=_walking(context),
+        alerts=ordered(alerts),
+        adherence=context.recent,
+        triage=context.screen.triage if context.screen else None,
+    )
+
+
+# --- What holds for the whole program --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Reason:
+    """A rule that applies to the whole program: its name, plain words, and since when it holds."""
+
+    rule: str
+    text: str
+    since: date
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Context:
+    history: History
+    catalog: Catalog
+    rules: ProgressionRules
+    setting: Setting
+    pain: PainPicture
+    screen: CheckInScreen | None
+    recent: Adherence
+    triggers: tuple[_Reason, ...]  # ease the whole program one step
+    blockers: tuple[_Reason, ...]  # make nothing harder
+    alerts: tuple[Alert, ...]
+
+    @classmethod
+    def build(cls, history: History, catalog: Catalog, rules: ProgressionRules) -> _Context:
+        program = history.program
+        pain = pain_picture(history, rules)
+        screen = screen_checkins(history, rules)
+        walking_id = rules.walking.exercise_id
+        recent = adherence(history, rules.adherence.window_days, walking_id=walking_id)
+        overall = adherence(history, (history.today - history.start).days + 1, walking_id=walking_id)
+        measures = outcome_measures(history, rules)
+        trend = None
+        if pain.trend_up and pain.last_week is not None and pain.this_week is not None:
+            trend = (pain.last_week, pain.this_week)
+
+        alerts: list[Alert] = []
+        if screen is not None:
+            alerts.append(red_flag_alert(screen))
+        flare = _flare_alert(pain, rules)
+        if flare is not None:
+            alerts.append(flare)
+        optional = [
+            worsening_alert(measures, trend),
+            low_adherence_alert(recent, rules),
+            recovered_alert(history, measures),
+            reassessment_alert(history, rules),
+        ]
+        alerts += [alert for alert in optional if alert is not None]
+        alerts += improvement_alerts(measures, history, overall, rules)
+        return cls(
+            history=history,
+            catalog=catalog,
+            rules=rules,
+            setting=Setting.of([ex.id for ex in program.exercises], catalog),
+            pain=pain,
+            screen=screen,
+            recent=recent,
+            triggers=_triggers(history, pain, measures, rules),
+            blockers=_blockers(history, pain, screen, recent, rules, catalog),
+            alerts=tuple(alerts),
+        )
+
+    @property
+    def blocking(self) -> bool:
+        return self.screen is not None and self.screen.triage.blocks_program
+
+    @property
+    def pain_max(self) -> int:
+        return self.rules.pain_during.acceptable_max
+
+
+def _flare_alert(pain: PainPicture, rules: ProgressionRules) -> Alert | None:
+    if not pain.flare:
+        return None
+    baselines = [m.baseline for m in pain.flare if m.baseline is not None]
+    usual = f" (about {max(baselines):g} out of 10)" if baselines else ""
+    return Alert(
+        kind="flare",
+        severity="review",
+        message=(
+            f"The morning after your sessions on {spoken_dates([m.session_day for m in pain.flare])} your pain "
+            f"was above your usual level{usual} each time: a flare-up. We are easing your whole program by one "
+            "step. Keep moving gently, spread activity through the day, and follow your flare-up plan; tell "
+            "your physiotherapist if it has not settled within a few days."
+        ),
+        evidence=tuple(rules.next_morning.evidence),
+    )
+
+
+def _triggers(
+    history: History, pain: PainPicture, measures: Sequence[Measure], rules: ProgressionRules
+) -> tuple[_Reason, ...]:
+    triggers: list[_Reason] = []
+    if pain.flare:
+        triggers.append(
+            _Reason(
+                "flare",
+                f"Your pain the morning after your sessions on "
+                f"{spoken_dates([m.session_day for m in pain.flare])} was above your usual level each time, "
+                "so we are easing your program by one step.",
+                pain.flare[0].session_day,
+                tuple(rules.next_morning.evidence),
+            )
+        )
+    worse = [m for m in measures if m.verdict.direction == "worse"]
+    if worse:
+        triggers.append(
+            _Reason(
+                "worsening",
+                f"{'; '.join(m.words() for m in worse).capitalize()}: worse by at least the smallest change "
+                "that matters, so we are easing your program by one step.",
+                _two_windows_back(history.today, rules.outcomes.window_days),
+                tuple(rules.outcomes.evidence),
+            )
+        )
+    if pain.trend_up:
+        triggers.append(
+            _Reason(
+                "pain_trend",
+                f"Your usual pain has crept up this week (about {pain.this_week:g} out of 10, against "
+                f"{pain.last_week:g} the week before), so we are easing your program by one step.",
+                _two_windows_back(history.today, rules.weekly_trend.window_days),
+                tuple(rules.weekly_trend.evidence),
+            )
+        )
+    return tuple(triggers)
+
+
+def _two_windows_back(today: date, window_days: int) -> date:
+    """Where the evidence of a week-on-week signal begins: the start of the week it is compared with.
+
+    An exercise eased within these two weeks is not eased again for the same signal: the eased dose
+    first needs a week of its own to be judged against the week before.
+    """
+    return today - timedelta(days=2 * window_days - 1)
+
+
+def _blockers(
+    history: History,
+    pain: PainPicture,
+    screen: CheckInScreen | None,
+    recent: Adherence,
+    rules: ProgressionRules,
+    catalog: Catalog,
+) -> tuple[_Reason, ...]:
+    today = history.today
+    blockers: list[_Reason] = []
+    if screen is not None and screen.triage.tier is Tier.SEE_DOCTOR_SOON:
+        blockers.append(
+            _Reason(
+                "red_flag",
+                "You answered yes to a warning sign at your check-in, so nothing is made harder until a "
+                "doctor has seen you.",
+                today,
+                screen.triage.evidence,
+            )
+        )
+    above = pain.morning_above
+    if above is not None and False:
+        blockers.append(
+            _Reason(
+                "next_morning",
+                f"Your pain the morning after your session on {spoken_date(above.session_day)} was higher than "
+                f"usual ({above.morning_pain} against about {above.baseline:g} out of 10), so nothing is made "
+                "harder yet.",
+                above.session_day,
+                tuple(rules.next_morning.evidence),
+            )
+        )
+    if recent.full_window and recent.is_below(rules.adherence.low_below):
+        blockers.append(
+            _Reason(
+                "low_adherence",
+                f"You did {recent.sessions_done} of {recent.sessions_prescribed} planned sessions in the last "
+                f"{recent.window_days} days, so we keep things as they are; regular sessions come first.",
+                today,
+                tuple(rules.adherence.evidence),
+            )
+        )
+    spread = _latest_spread(history)
+    if spread is not None:
+        day, exercise_id = spread
+        calm = len({s.date for s in history.sessions if s.date > day})
+        if calm < rules.progress.sessions_at_dose:
+            name = catalog.exercise(exercise_id).name.lower()
+            blockers.append(
+                _Reason(
+                    "peripheralisation",
+                    f"Your leg symptoms spread further down your leg during the {name} on {spoken_date(day)}, "
+                    f"so nothing is made harder until you have had {rules.progress.sessions_at_dose} sessions "
+                    "without that happening.",
+                    day,
+                    tuple(rules.peripheralisation.evidence),
+                )
+            )
+    return tuple(blockers)
+
+
+def _latest_spread(history: History) -> tuple[date, str] | None:
+    """The last session day on which leg symptoms spread during an exercise, and that exercise."""
+    for session in reversed(history.sessions):
+        for log in session.exercises:
+            if log.leg_symptoms == "peripheralised":
+                return session.date, log.id
+    return None
+
+
+# --- One exercise ------------------------------------------------------------------------------------------
+
+
+def _decide(exercise: ProgramExercise, context: _Context) -> tuple[Decision, list[Alert]]:
+    current = Dose.of(exercise)
+    entries = list(context.history.entries(exercise.id))
+    if context.blocking:
+        return _same(
+            exercise,
+            "stop",
+            "red_flag",
+            [
+                "Stop all your exercises until a doctor has checked you: you answered yes to a warning sign "
+                "at your check-in."
+            ],
+            context.screen.triage.evidence if context.screen else (),
+        ), []
+    if entries and entries[-1][1].leg_symptoms == "peripheralised":
+        return _substitute(exercise, entries[-1][0], context)
+    decision = _pain_during(exercise, current, entries, context)
+    if decision is None and context.triggers:
+        decision = _ease_for_triggers(exercise, current, entries, context)
+    if decision is None and context.blockers:
+        decision = _same(
+            exercise,
+            "hold",
+            context.blockers[0].rule,
+            [b.text for b in context.blockers],
+            tuple(ref for b in context.blockers for ref in b.evidence),
+        )
+    if decision is None:
+        decision = _progress_or_hold(exercise, current, entries, context)
+    return _with_good_news(decision, entries), []
+
+
+def _same(
+    exercise: ProgramExercise, action: Action, rule: str, reasons: Sequence[str], evidence: Sequence[str]
+) -> Decision:
+    dose = Dose.of(exercise)
+    return Decision(exercise.id, action, dose, dose, tuple(reasons), rule, tuple(dict.fromkeys(evidence)))
+
+
+def _moved(
+    exercise: ProgramExercise,
+    action: Action,
+    step: Step,
+    rule: str,
+    reasons: Sequence[str],
+    evidence: Sequence[str],
+) -> Decision:
+    return Decision(
+        exercise.id,
+        action,
+        Dose.of(exercise),
+        step.dose,
+        tuple(reasons),
+        rule,
+        tuple(dict.fromkeys(evidence)),
+    )
+
+
+def _with_good_news(decision: Decision, entries: Sequence[Entry]) -> Decision:
+    if entries and entries[-1][1].leg_symptoms == "centralised":
+        note = (
+            f"Your leg symptoms moved back toward your back during this exercise on "
+            f"{spoken_date(entries[-1][0])}: a good sign, keep going."
+        )
+        return replace(decision, reasons=(*decision.reasons, note))
+    return decision
+
+
+def _pain_during(
+    exercise: ProgramExercise, current: Dose, entries: Sequence[Entry], context: _Context
+) -> Decision | None:
+    """Pain above the limit during this exercise at the current dose: stop today, regress next time.
+
+    The sessions that count are the latest ones, back to the first that stayed within the limit.
+    One done at more than the current dose ends the run: either the dose has been eased since, or the
+    person did more than planned (then the answer is to keep to the plan, not to go lower).
+    """
+    limit = context.pain_max
+    run: list[Entry] = []
+    for day, log in reversed(entries):
+        if log.pain_during is None or log.pain_during <= limit:
+            break
+        if logged_dose(log, current).rank() > current.rank():
+            break
+        run.append((day, log))
+    if not run:
+        return None
+    run.reverse()
+    evidence = context.rules.pain_during.evidence
+    today = context.history.today
+    if len(run) == 1 and run[0][0] == today:
+        return _same(
+            exercise,
+            "stop",
+            "pain_during",
+            [
+                f"Your pain went above {limit} out of 10 during this exercise today ({run[0][1].pain_during} out "
+                "of 10): stop it for today. Next time we will make it easier."
+            ],
+            evidence,
+        )
+    days = spoken_dates([day for day, _ in run])
+    step = step_down(current, context.catalog, context.rules.ladder, context.setting)
+    if step is None:
+        return _same(
+            exercise,
+            "stop",
+            "pain_during",
+            [
+                f"Your pain went above {limit} out of 10 during this exercise on {days} and it cannot be made "
+                "any easier: leave it out until your physiotherapist has looked at it."
+            ],
+            evidence,
+        )
+    return _moved(
+        exercise,
+        "regress",
+        step,
+        "pain_during",
+        [
+            f"Your pain went above {limit} out of 10 during this exercise on {days}, so we are making it "
+            f"easier: {_step_words(step, context.catalog)}."
+        ],
+        evidence,
+    )
+
+
+def _ease_for_triggers(
+    exercise: ProgramExercise, current: Dose, entries: Sequence[Entry], context: _Context
+) -> Decision:
+    triggers = context.triggers
+    since = min(t.since for t in triggers)
+    reasons = [t.text for t in triggers]
+    evidence = [ref for t in triggers for ref in t.evidence]
+    rule = triggers[0].rule
+    recent = [(day, log) for day, log in entries if day >= since]
+    if _eased_since(exercise.id, current, since, context):
+        reasons.append("We have already eased this exercise since then: stay at this level for now.")
+        return _same(exercise, "hold", rule, reasons, evidence)
+    if not recent:
+        reasons.append("You have not done this exercise since then, so we keep it as it is.")
+        return _same(exercise, "hold", rule, reasons, evidence)
+    step = step_down(current, context.catalog, context.rules.ladder, context.setting)
+    if step is None:
+        reasons.append("This exercise is already at its easiest: keep to it gently.")
+        return _same(exercise, "hold", rule, reasons, evidence)
+    reasons.append(f"For this exercise: {_step_words(step, context.catalog)}.")
+    return _moved(exercise, "regress", step, rule, reasons, evidence)
+
+
+def _eased_since(exercise_id: str, current: Dose, since: date, context: _Context) -> bool:
+    """Has this exercise been made easier since the trouble began?
+
+    It has when, from the last session that included it (or a harder variant of it) up to `since`
+    onward, a log shows more of it than the current dose, or shows a harder variant: the program
+    has stepped down since then.
+    """
+    catalog = context.catalog
+    sessions = context.history.sessions
+
+    def involved(log: ExerciseLog) -> bool:
+        return log.id == exercise_id or is_harder_variant(log.id, exercise_id, catalog)
+
+    anchor = max(
+        (s.date for s in sessions if s.date <= since and any(involved(log) for log in s.exercises)),
+        default=since,
+    )
+    for session in sessions:
+        if session.date < anchor:
+            continue
+        for log in session.exercises:
+            if log.id == exercise_id and logged_dose(log, current).rank() > current.rank():
+                return True
+            if log.id != exercise_id and involved(log):
+                return True
+    return False
+
+
+def _progress_or_hold(
+    exercise: ProgramExercise, current: Dose, entries: Sequence[Entry], context: _Context
+) -> Decision:
+    rules = context.rules
+    needed = rules.progress.sessions_at_dose
+    evidence = [*rules.progress.evidence, *rules.pain_during.evidence]
+    ready = 0
+    problem: str | None = None
+    for day, log in reversed(entries):
+        problem = _not_ready(day, log, current, context)
+        if problem is not None:
+            break
+        ready += 1
+        if ready == needed:
+            break
+    if ready >= needed:
+        step = step_up(current, context.catalog, rules.ladder, context.setting)
+        if step is None:
+            return _same(exercise, "hold", "top_of_ladder", [_top_words(exercise, context)], evidence)
+        return _moved(
+            exercise,
+            "progress",
+            step,
+            "ready_to_progress",
+            [
+                f"You did this {needed} sessions in a row at this level, it felt easy or about right and your "
+                f"pain stayed within limits: {_step_words(step, context.catalog)}."
+            ],
+            [*evidence, *rules.ladder.evidence],
+        )
+    if problem is not None and ready == 0:
+        return _same(exercise, "hold", "not_ready", [problem], evidence)
+    so_far = "" if not entries else f" So far: {ready} of {needed}."
+    return _same(
+        exercise,
+        "hold",
+        "not_ready",
+        [
+            f"Do this exercise at this level {needed} sessions in a row, with pain no higher than "
+            f"{context.pain_max} out of 10 and feeling easy or about right, and then we will make it harder."
+            + so_far
+        ],
+        evidence,
+    )
+
+
+def _not_ready(day: date, log: ExerciseLog, current: Dose, context: _Context) -> str | None:
+    """Why this logged session does not count toward making the exercise harder, or None if it does."""
+    when = spoken_date(day)
+    limit = context.pain_max
+    if not log.completed:
+        return f"You did not finish this exercise on {when}: keep to this level until you can."
+    if False:
+        return (
+            f"Your pain went above {limit} out of 10 during this exercise on {when}, when you did more than "
+            "planned: keep to the planned amount."
+        )
+    missing = missing_amounts(log, current)
+    if missing:
+        words = ", ".join(m.replace("_", " ") for m in missing)
+        return (
+            f"The session on {when} did not record the {words} you did: log them so that we can tell when you "
+            "are ready for more."
+        )
+    if not covers(log, current):
+        return f"You did less than planned on {when}: keep to this level until you can do it all."
+    if log.pain_during is None:
+        return (
+            "Tell us how much this exercise hurt (0 to 10) so that we can tell when you are ready for more."
+        )
+    if log.difficulty is None:
+        return "Tell us how hard this exercise felt so that we can tell when you are ready for more."
+    if log.difficulty not in context.rules.progress.difficulty_ok:
+        return f"This exercise felt hard on {when}: stay at this level until it feels about right."
+    return None
+
+
+def _top_words(exercise: ProgramExercise, context: _Context) -> str:
+    item = context.catalog.exercise(exercise.id)
+    harder = context.catalog.harder(item)
+    if harder is None:
+        return f"You are doing the full amount of the {item.name.lower()}: keep it up."
+    if harder.id in context.setting.in_program:
+        return (
+            f"You are doing the full amount of the {item.name.lower()}; its harder version, the "
+            f"{harder.name.lower()}, is already in your program: keep it up."
+        )
+    return (
+        f"You are doing the full amount of the {item.name.lower()}. The harder version, the "
+        f"{harder.name.lower()}, may not suit you: your physiotherapist will decide on the next step."
+    )
+
+
+def _step_words(step: Step, catalog: Catalog) -> str:
+    target = catalog.exercise(step.dose.id)
+    amount = dose_words(
+        step.dose.sets, step.dose.reps, step.dose.hold_seconds, per_side=target.timing.per_side
+    )
+    if step.change == "variant":
+        return f"switch to the {target.name.lower()}, {amount}"
+    return f"now {amount}"
+
+
+# --- Leg symptoms spreading ---------------------------------------------------------------------------------
+
+
+def _substitute(exercise: ProgramExercise, day: date, context: _Context) -> tuple[Decision, list[Alert]]:
+    item = context.catalog.exercise(exercise.id)
+    evidence = context.rules.peripheralisation.evidence
+    spread = f"Your leg symptoms spread further down your leg during this exercise on {spoken_date(day)}: stop doing it."
+    replacement = _replacement_for(item, context)
+    if replacement is None:
+        decision = _same(
+            exercise,
+            "stop",
+            "peripheralisation",
+            [spread, "Leave it out until your physiotherapist has chosen a replacement."],
+            evidence,
+        )
+        instead = (
+            "We could not find a safe replacement, so leave it out until your physiotherapist has seen you."
+        )
+    else:
+        step = Step(Dose.start_of(replacement), "variant")
+        decision = _moved(
+            exercise,
+            "substitute",
+            step,
+            "peripheralisation",
+            [
+                spread,
+                f"Instead: {_step_words(step, context.catalog)}, which moves your back a different way.",
+            ],
+            evidence,
+        )
+        instead = f"We have replaced it with the {replacement.name.lower()}."
+    alert = Alert(
+        kind="peripheralisation",
+        severity="review",
+        message=(
+            f"During the {item.name.lower()} on {spoken_date(day)} your leg symptoms spread further down your leg. "
+            f"{instead} If the symptoms stay spread for more than a day, contact your physiotherapist."
+        ),
+        evidence=tuple(evidence),
+    )
+    return decision, [alert]
+
+
+def _replacement_for(item: Exercise, context: _Context) -> Exercise | None:
+    policy = context.rules.peripheralisation
+    biases: list[str] = []
+    for wanted in policy.substitute_biases:
+        if wanted == "neutral":
+            biases.append("neutral")
+        elif item.direction_bias in policy.opposite:
+            biases.append(policy.opposite[item.direction_bias])
+    categories: list[str] = [item.category, *policy.adjacent_categories.get(item.category, [])]
+    spread_before = {
+        log.id
+        for session in context.history.sessions
+        for log in session.exercises
+        if log.leg_symptoms == "peripheralised"
+    }
+    setting = context.setting
+    candidates = [
+        c
+        for c in context.catalog
+        if c.id != item.id
+        and c.direction_bias in biases
+        and c.category in categories
+        and c.level <= item.level
+        and not any(p.action == "avoid" for p in c.precautions)
+        and c.id not in setting.in_program
+        and c.id not in spread_before
+        and set(c.equipment) <= setting.equipment
+        and (setting.floor_ok or not c.needs_floor)
+    ]
+    if not candidates:
+        return None
+    return min(
+        candidates,
+        key=lambda c: (
+            categories.index(c.category),
+            any(p.when.startswith("leg_symptoms") for p in c.precautions),
+            biases.index(c.direction_bias),
+            c.level,
+            c.id,
+        ),
+    )
+
+
+# --- Walking ----------------------------------------------------------------------------------------------------
+
+
+def _walking(context: _Context) -> WalkingDecision | None:
+    plan = context.history.program.walking
+    if plan is None:
+        return None
+    current = WalkingDose.of(plan)
+    policy = context.rules.walking
+    evidence = tuple(policy.evidence)
+
+    def same(action: Action, rule: str, *reasons: str) -> WalkingDecision:
+        return WalkingDecision(action, current, current, reasons, rule, evidence)
+
+    if context.blocking:
+        return same("stop", "red_flag", "No walking program until a doctor has checked you.")
+    history = context.history
+    walks = list(history.entries(policy.exercise_id))
+    limit = context.pain_max
+    if any(day == history.today and (log.pain_during or 0) > limit for day, log in walks):
+        return same(
+            "stop",
+            "pain_during",
+            f"Your pain went above {limit} out of 10 during today's walk: stop for today and rest.",
+        )
+    week = (history.today - history.start).days // 7
+    week_start = history.start + timedelta(weeks=week)
+    first_session_of_week = any(s.date == history.today for s in history.sessions) and not any(
+        week_start <= s.date < history.today for s in history.sessions
+    )
+    if week < 1 or not first_session_of_week:
+        return same(
+            "hold", "weekly", "Your walking is reviewed once a week, after your first session of the week."
+        )
+
+    last_week = [(d, log) for d, log in walks if week_start - timedelta(weeks=1) <= d < week_start]
+    hurt = [d for d, log in last_week if (log.pain_during or 0) > limit]
+    if context.triggers or hurt:
+        reasons = [t.text for t in context.triggers]
+        if hurt:
+            reasons.append(
+                f"Your pain went above {limit} out of 10 during your walk on {spoken_dates(sorted(set(hurt)))}."
+            )
+        return _shorter_walks(current, plan, reasons, context)
+    if context.blockers:
+        return same("hold", context.blockers[0].rule, *(b.text for b in context.blockers))
+    days_walked = len({d for d, log in last_week if log.completed})
+    if days_walked < current.days_per_week:
+        return same(
+            "hold",
+            "walking_days",
+            f"You logged walks on {days_walked} of {current.days_per_week} planned days last week: walk on "
+            f"{current.days_per_week} days at this length before we add more.",
+        )
+    return _longer_walks(current, plan, context)
+
+
+def _weekly_increase(plan: WalkingPlan, context: _Context) -> float:
+    policy = context.rules.walking
+    return min(max(plan.weekly_increase_minutes, policy.weekly_increase_min), policy.weekly_increase_max)
+
+
+def _longer_walks(current: WalkingDose, plan: WalkingPlan, context: _Context) -> WalkingDecision:
+    policy = context.rules.walking
+    evidence = tuple(policy.evidence)
+    if plan.weekly_increase_minutes == 0:
+        return WalkingDecision(
+            "hold",
+            current,
+            current,
+            ("Your plan keeps your walks at this length for now.",),
+            "walking_plan",
+            evidence,
+        )
+    target = plan.target_minutes
+    if current.daily_minutes < target:
+        daily = min(current.daily_minutes + _weekly_increase(plan, context), target)
+        to = replace(current, minutes_per_bout=round(daily / current.bouts_per_day, 1))
+    elif current.days_per_week < policy.target_days_per_week:
+        to = replace(current, days_per_week=current.days_per_week + 1)
+    else:
+        return WalkingDecision(
+            "hold",
+            current,
+            current,
+            (
+                f"You walk {minutes_words(target)} on {current.days_per_week} days a week: the goal. Keep it up.",
+            ),
+            "top_of_ladder",
+            evidence,
+        )
+    return WalkingDecision(
+        "progress",
+        current,
+        to,
+        (f"Last week went well: this week walk {to.words()}.",),
+        "ready_to_progress",
+        evidence,
+    )
+
+
+def _shorter_walks(
+    current: WalkingDose, plan: WalkingPlan, reasons: list[str], context: _Context
+) -> WalkingDecision:
+    policy = context.rules.walking
+    evidence = tuple(policy.evidence)
+    cut = _weekly_increase(plan, context) / current.bouts_per_day
+    minutes = max(round(current.minutes_per_bout - cut, 1), policy.min_minutes_per_bout)
+    if minutes >= current.minutes_per_bout:
+        reasons.append("Your walks are already short: keep to them gently.")
+        return WalkingDecision("hold", current, current, tuple(reasons), "walking_floor", evidence)
+    to = replace(current, minutes_per_bout=minutes)
+    reasons.append(f"This week walk {to.words()}.")
+    return WalkingDecision("regress", current, to, tuple(reasons), "ease_walking", evidence)
+
+
+__all__ = [
+    "Decision",
+    "History",
+    "Review",
+    "WalkingDecision",
+    "WalkingDose",
+    "parse_history",
+    "review",
+]

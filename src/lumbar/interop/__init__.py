@@ -1,0 +1,1 @@
+"""Data for other systems: calendar feeds (iCalendar) and, later, FHIR bundles."""

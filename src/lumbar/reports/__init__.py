@@ -1,0 +1,1 @@
+"""Outputs for reading away from the app: charts (web and print) and, later, the PDF handout."""

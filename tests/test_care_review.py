@@ -1,0 +1,139 @@
+"""After each session and check-in the progression review runs on the stored record, and its safe
+changes become a new program version the person can read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from tests.care_helpers import DESK_WORKER_ANSWERS, onboard
+
+from lumbar.web.care import selectors, services
+from lumbar.web.care.models import Alert, ProgramVersion, ScreeningEvent
+
+pytestmark = pytest.mark.django_db
+
+DAY1 = dt.date(2026, 3, 2)
+
+SCIATICA_ANSWERS = {
+    **DESK_WORKER_ANSWERS,
+    "legs": {"leg_symptoms": "below_knee", "leg_side": "left", "directional_preference": "extension"},
+}
+
+
+def patient(client: Client, answers: dict[str, dict[str, Any]] = DESK_WORKER_ANSWERS) -> Any:
+    onboard(client, "review@example.org", answers)
+    return get_user_model().objects.get(username="review@example.org")
+
+
+def do_session(
+    user: Any, day: dt.date, *, difficulty: str = "easy", pain_during: int = 2, leg: str = ""
+) -> services.ReviewOutcome:
+    session = services.start_session(user, today=day)
+    services.record_pain_before(user, session.pk, 3)
+    for entry in session.program.exercises:
+        services.log_exercise(
+            user,
+            session.pk,
+            entry["id"],
+            completed=True,
+            sets=entry["sets"],
+            reps=entry.get("reps"),
+            hold_seconds=entry.get("hold_seconds"),
+            pain_during=pain_during,
+            difficulty=difficulty,
+            leg_symptoms=leg,
+        )
+    return services.finish_session(user, session.pk, 2, today=day)
+
+
+def test_two_easy_sessions_progress_the_dose_as_a_new_program_version(client: Client) -> None:
+    user = patient(client)
+    first = do_session(user, DAY1)
+    assert first.new_program is None
+    second = do_session(user, DAY1 + dt.timedelta(days=1))
+    assert second.new_program is not None
+    assert second.new_program.number == 2
+    assert second.new_program.source == ProgramVersion.REVIEW
+    assert second.new_program.changes
+    assert all(" now (was " in c or " is replaced by " in c for c in second.new_program.changes)
+    before = {e["id"]: e for e in ProgramVersion.objects.get(number=1).exercises}
+    after = {e["id"]: e for e in second.new_program.exercises}
+    changed = [i for i in after if i not in before or after[i] != before[i]]
+    assert changed
+    html = client.get("/program/").content.decode()
+    assert "Adjusted after your sessions" in html
+    assert second.new_program.changes[0].split(":")[0] in html
+
+
+def test_hard_sessions_do_not_progress(client: Client) -> None:
+    user = patient(client)
+    do_session(user, DAY1, difficulty="hard")
+    outcome = do_session(user, DAY1 + dt.timedelta(days=1), difficulty="hard")
+    assert outcome.new_program is None
+    assert selectors.current_program(user).number == 1
+
+
+def test_pain_above_the_limit_stops_the_exercise_today_and_says_so(client: Client) -> None:
+    user = patient(client)
+    outcome = do_session(user, DAY1, pain_during=7)
+    assert outcome.stops
+    session = selectors.session_on(user, DAY1)
+    response = client.get(f"/session/{session.pk}/done/")
+    assert response.status_code == 200
+
+
+def test_leg_symptoms_spreading_substitute_the_exercise_and_alert(client: Client) -> None:
+    user = patient(client, SCIATICA_ANSWERS)
+    outcome = do_session(user, DAY1, leg="peripheralised")
+    kinds = {a.kind for a in Alert.objects.filter(patient=user)}
+    assert "peripheralisation" in kinds
+    assert outcome.new_program is not None
+    assert any(" is replaced by " in c for c in outcome.new_program.changes)
+    old = {e["id"] for e in ProgramVersion.objects.get(number=1).exercises}
+    new = {e["id"] for e in outcome.new_program.exercises}
+    assert new != old
+
+
+def test_red_flag_at_a_check_in_blocks_the_program_and_is_stored(client: Client) -> None:
+    user = patient(client, SCIATICA_ANSWERS)
+    do_session(user, DAY1)
+    outcome = services.record_checkin(user, 3, {"bladder_change": True}, today=DAY1 + dt.timedelta(days=1))
+    assert outcome.triage is not None
+    assert outcome.triage.tier == "emergency_now"
+    assert ScreeningEvent.objects.filter(patient=user, context=ScreeningEvent.CHECKIN).count() == 1
+    assert Alert.objects.filter(patient=user, kind="red_flag", severity="emergency").exists()
+    assert client.get("/session/")["Location"] == "/start/get-help/"
+
+
+def test_check_in_page_asks_the_warning_signs_of_people_with_leg_symptoms(client: Client) -> None:
+    patient(client, SCIATICA_ANSWERS)
+    html = client.get("/checkin/").content.decode()
+    assert 'name="flag_bilateral_leg_weakness"' in html
+    assert 'name="flag_saddle_numbness"' in html
+    response = client.post("/checkin/", {"morning_pain": "3", "flag_bilateral_leg_weakness": "yes"})
+    assert response["Location"] == "/start/get-help/"
+
+
+def test_alerts_are_stored_once_a_day_however_often_the_review_runs(client: Client) -> None:
+    user = patient(client, SCIATICA_ANSWERS)
+    do_session(user, DAY1, leg="peripheralised")
+    services.run_review(user, today=DAY1)
+    count = Alert.objects.filter(patient=user).count()
+    assert count > 0
+    services.run_review(user, today=DAY1)
+    assert Alert.objects.filter(patient=user).count() == count
+
+
+def test_session_player_page_needs_a_fixed_number_of_queries(
+    client: Client, django_assert_max_num_queries: Any
+) -> None:
+    user = patient(client)
+    session = services.start_session(user)
+    services.record_pain_before(user, session.pk, 3)
+    with django_assert_max_num_queries(8):
+        response = client.get(f"/session/{session.pk}/exercise/1/")
+    assert response.status_code == 200

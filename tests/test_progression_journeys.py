@@ -1,0 +1,335 @@
+"""Simulated patients followed for 4-12 weeks: does the review behave as a careful therapist would?
+
+Each journey runs the deterministic simulator (tests/simulator.py): a real program from
+`prescribe`, then day by day a check-in, a review before each session, the session, and a review
+after it, with every change applied. The assertions read the whole sequence of reviews.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from lumbar.domain.catalog import Catalog, default_catalog
+from simulator import (
+    START,
+    Dose,
+    Flaring,
+    Improving,
+    Journey,
+    NonAdherent,
+    NonResponder,
+    Peripheralising,
+    RedFlagOnDay20,
+    day,
+    run,
+)
+
+BRIDGES = {"glute-bridge", "marching-bridge", "single-leg-bridge"}
+SERIOUS = {"review", "urgent", "emergency"}
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return default_catalog()
+
+
+@pytest.fixture(scope="module")
+def improving(catalog: Catalog) -> Journey:
+    return run(Improving(), catalog)
+
+
+@pytest.fixture(scope="module")
+def flaring(catalog: Catalog) -> Journey:
+    return run(Flaring(), catalog)
+
+
+@pytest.fixture(scope="module")
+def peripheralising(catalog: Catalog) -> Journey:
+    return run(Peripheralising(), catalog)
+
+
+@pytest.fixture(scope="module")
+def non_adherent(catalog: Catalog) -> Journey:
+    return run(NonAdherent(), catalog)
+
+
+@pytest.fixture(scope="module")
+def red_flag(catalog: Catalog) -> Journey:
+    return run(RedFlagOnDay20(), catalog)
+
+
+@pytest.fixture(scope="module")
+def non_responder(catalog: Catalog) -> Journey:
+    return run(NonResponder(), catalog)
+
+
+def sessions_at(journey: Journey, dose: Dose) -> int:
+    """How many sessions logged this exercise at exactly this dose."""
+    return sum(
+        1
+        for s in journey.history["sessions"]
+        for log in s["exercises"]
+        if (log["id"], log.get("sets"), log.get("reps"), log.get("hold_seconds"))
+        == (dose.id, dose.sets, dose.reps, dose.hold_seconds)
+    )
+
+
+def actions_between(journey: Journey, first: int, last: int) -> Counter[str]:
+    return Counter(
+        action for e in journey.events if first <= e.day <= last for action in e.actions().values()
+    )
+
+
+# --- Improving ---------------------------------------------------------------------------------------------
+
+
+def test_improving_patient_climbs_the_glute_bridge_ladder_every_two_sessions_then_moves_to_marching_bridge(
+    improving: Journey,
+) -> None:
+    doses = [dose for _, dose in improving.doses(BRIDGES)]
+    assert doses == [
+        Dose("glute-bridge", 2, 10, 3),
+        Dose("glute-bridge", 2, 12, 3),
+        Dose("glute-bridge", 2, 14, 3),
+        Dose("glute-bridge", 2, 15, 3),
+        Dose("glute-bridge", 2, 15, 8),
+        Dose("glute-bridge", 2, 15, 10),
+        Dose("glute-bridge", 3, 15, 10),
+        Dose("marching-bridge", 2, 10, 3),
+        Dose("marching-bridge", 2, 10, 5),
+        Dose("single-leg-bridge", 2, 10, 3),
+        Dose("single-leg-bridge", 2, 10, 5),
+    ]
+    # Every step came after exactly two sessions at the dose before it.
+    assert [sessions_at(improving, dose) for dose in doses[:-1]] == [2] * 10
+
+
+def test_improving_patient_progresses_one_variable_at_a_time_and_never_goes_backward(
+    improving: Journey,
+) -> None:
+    for event in improving.events:
+        for decision in event.review["decisions"]:
+            assert decision["action"] in ("progress", "hold")
+            before, after = decision["from"], decision["to"]
+            if decision["action"] == "progress" and before["id"] == after["id"]:
+                changed = [key for key in ("sets", "reps", "hold_seconds") if before[key] != after[key]]
+                assert len(changed) == 1, decision
+
+
+def test_improving_patient_builds_walking_up_weekly_to_thirty_minutes_a_day(improving: Journey) -> None:
+    walking = [
+        (e.day, e.review["walking"]["to"]["minutes_per_bout"])
+        for e in improving.events
+        if e.review["walking"]["action"] == "progress"
+    ]
+    assert walking == [(7 * week, 5.0 + week) for week in range(1, 11)]
+    assert improving.events[-1].program["walking"]["minutes_per_bout"] * 2 == 30
+
+
+def test_improving_patient_hears_of_the_improvement_and_never_gets_a_serious_alert(
+    improving: Journey,
+) -> None:
+    first_improved = next(e for e in improving.events if "improved" in e.alert_kinds())
+    assert first_improved.day <= 28
+    assert all("improved" in e.alert_kinds() for e in improving.events if e.day >= 28)
+    assert not [a for e in improving.events for a in e.review["alerts"] if a["severity"] in SERIOUS]
+    assert not [e for e in improving.events if "reassessment_due" in e.alert_kinds()]
+
+
+# --- Flaring -------------------------------------------------------------------------------------------------
+
+
+def test_flaring_patient_gets_nothing_harder_the_day_after_a_bad_morning(flaring: Journey) -> None:
+    # The morning after the day-14 session was 6 against a usual 3.
+    assert set(flaring.on(15, "before").actions().values()) == {"hold"}
+    assert {d["rule"] for d in flaring.on(15, "before").review["decisions"]} == {"next_morning"}
+
+
+def test_flaring_patient_has_the_whole_program_eased_once_after_two_bad_mornings(flaring: Journey) -> None:
+    eased = flaring.on(16, "before")
+    assert set(eased.actions().values()) == {"regress"}
+    assert eased.alert("flare") == {
+        "kind": "flare",
+        "severity": "review",
+        "message": eased.alert("flare")["message"],  # type: ignore[index]
+        "evidence": ["silbernagel-2007-ajsm", "clinical-practice"],
+    }
+    assert eased.alert("flare")["message"].startswith(  # type: ignore[index]
+        "The morning after your sessions on 17 and 18 March your pain was above your usual level"
+    )
+    # The flare went on for another morning, at the old dose: nothing is eased twice for it.
+    regressions = Counter(
+        d["id"]
+        for e in flaring.events
+        if 16 <= e.day <= 21
+        for d in e.review["decisions"]
+        if d["action"] == "regress"
+    )
+    assert set(regressions.values()) == {1}
+
+
+def test_flaring_patient_gets_nothing_harder_until_the_flare_has_settled(flaring: Journey) -> None:
+    assert actions_between(flaring, 15, 22)["progress"] == 0
+    # The flare's week still counts as a worse week until day 22; on day 23 it has passed.
+    assert [e.alert("worsening")["severity"] for e in flaring.events if e.day in (21, 22)] == [  # type: ignore[index]
+        "review",
+        "review",
+        "review",
+        "info",
+    ]
+    first_progress_after = min(
+        e.day for e in flaring.events if e.day > 15 and "progress" in e.actions().values()
+    )
+    assert first_progress_after == 23
+    assert set(flaring.on(23, "before").actions().values()) == {"progress"}
+
+
+def test_flaring_patient_walks_a_little_less_the_week_after_the_flare(flaring: Journey) -> None:
+    changes = [
+        (e.day, e.review["walking"]["action"])
+        for e in flaring.events
+        if e.review["walking"]["action"] != "hold"
+    ]
+    assert changes == [(7, "progress"), (14, "progress"), (21, "regress"), (28, "progress"), (35, "progress")]
+
+
+def test_flaring_patient_is_told_once_the_pain_has_improved(flaring: Journey) -> None:
+    assert "improved" in flaring.events[-1].alert_kinds()
+    assert "worsening" not in flaring.events[-1].alert_kinds()
+
+
+# --- Peripheralising ------------------------------------------------------------------------------------------
+
+
+def test_peripheralising_patient_has_the_press_up_replaced_the_day_symptoms_spread(
+    peripheralising: Journey, catalog: Catalog
+) -> None:
+    event = peripheralising.on(3, "after")
+    decision = event.decision("prone-press-up")
+    assert decision["action"] == "substitute"
+    assert decision["to"] == {"id": "pelvic-tilt", "sets": 1, "reps": 10, "hold_seconds": 3}
+    assert catalog.exercise("pelvic-tilt").direction_bias == "flexion"  # opposite to the press-up's extension
+    assert [(a["kind"], a["severity"]) for a in event.review["alerts"]] == [("peripheralisation", "review")]
+    others = [d for d in event.review["decisions"] if d["id"] != "prone-press-up"]
+    assert {(d["action"], d["rule"]) for d in others} == {("hold", "peripheralisation")}
+
+
+def test_peripheralising_patient_never_does_the_press_up_again_and_settles(peripheralising: Journey) -> None:
+    substituted = peripheralising.events.index(peripheralising.on(3, "after"))
+    after = peripheralising.events[substituted + 1 :]
+    assert all("prone-press-up" not in e.actions() for e in after)
+    assert not [e for e in after if "peripheralisation" in e.alert_kinds()]
+    # Nothing is made harder until two sessions have passed without the symptoms spreading.
+    assert actions_between(peripheralising, 4, 4)["progress"] == 0
+    assert "progress" in peripheralising.on(7, "after").actions().values()
+
+
+def test_peripheralising_patient_hears_that_centralisation_is_a_good_sign(peripheralising: Journey) -> None:
+    reasons = [
+        r
+        for e in peripheralising.events
+        if "pelvic-tilt" in e.actions()
+        for r in e.decision("pelvic-tilt")["reasons"]
+    ]
+    assert any("a good sign, keep going" in reason for reason in reasons)
+    assert [d for _, d in peripheralising.doses({"pelvic-tilt"})][:3] == [
+        Dose("pelvic-tilt", 1, 10, 3),
+        Dose("pelvic-tilt", 1, 10, 5),  # reps are at the maximum already: the hold goes up first
+        Dose("pelvic-tilt", 2, 10, 5),
+    ]
+
+
+# --- Non-adherent ------------------------------------------------------------------------------------------------
+
+
+def test_non_adherent_patient_is_flagged_after_two_weeks_and_nothing_is_made_harder(
+    non_adherent: Journey,
+) -> None:
+    flagged = [e for e in non_adherent.events if e.day >= 14]
+    assert flagged
+    for event in flagged:
+        assert event.alert("low_adherence") is not None
+        assert event.alert("low_adherence")["severity"] == "review"  # type: ignore[index]
+        assert "progress" not in event.actions().values()
+        assert event.review["walking"]["action"] == "hold"
+        assert event.review["adherence"]["rate"] < 0.5
+    assert not [e for e in non_adherent.events if e.day < 14 and e.alert("low_adherence")]
+
+
+def test_non_adherent_patient_is_not_referred_for_a_program_they_did_not_do(non_adherent: Journey) -> None:
+    assert not [e for e in non_adherent.events if "no_improvement" in e.alert_kinds()]
+
+
+# --- Red flag on day 20 ---------------------------------------------------------------------------------------------
+
+
+def test_red_flag_on_day_20_is_an_emergency_that_stops_the_program(
+    red_flag: Journey, contract_validator: Callable[..., Callable[[Any], None]]
+) -> None:
+    assert not [e for e in red_flag.events if e.day < 20 and "red_flag" in e.alert_kinds()]
+    last = red_flag.events[-1]
+    assert (last.day, last.when) == (20, "checkin")
+    assert last.review["alerts"][0]["kind"] == "red_flag"
+    assert last.review["alerts"][0]["severity"] == "emergency"
+    assert last.review["alerts"][0]["message"].startswith(
+        "At your check-in on 23 March you answered yes to: "
+    )
+    assert last.review["triage"]["tier"] == "emergency_now"
+    assert last.review["triage"]["flags"] == ["saddle_numbness"]
+    assert {(d["action"], d["rule"]) for d in last.review["decisions"]} == {("stop", "red_flag")}
+    assert last.review["walking"]["action"] == "stop"
+    contract_validator("progress", "Review")(last.review)
+
+
+# --- Non-responder -------------------------------------------------------------------------------------------------
+
+
+def test_non_responder_is_noted_at_four_weeks_and_referred_for_review_at_six(non_responder: Journey) -> None:
+    severities = {
+        e.day: e.alert("no_improvement")["severity"]
+        for e in non_responder.events
+        if e.alert("no_improvement")
+    }  # type: ignore[index]
+    assert min(severities) == 28
+    assert {s for d, s in severities.items() if d < 42} == {"info"}
+    assert {s for d, s in severities.items() if d >= 42} == {"review"}
+    assert not [
+        e for e in non_responder.events if "worsening" in e.alert_kinds() or "improved" in e.alert_kinds()
+    ]
+
+
+def test_non_responder_keeps_a_tolerated_program_going_while_waiting_for_review(
+    non_responder: Journey,
+) -> None:
+    assert actions_between(non_responder, 28, 48)["progress"] > 0
+    assert actions_between(non_responder, 0, 48)["regress"] == 0
+
+
+# --- Every journey ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["improving", "flaring", "peripheralising", "non_adherent", "red_flag", "non_responder"]
+)
+def test_every_review_of_every_journey_follows_the_contract(
+    request: pytest.FixtureRequest, name: str, contract_validator: Callable[..., Callable[[Any], None]]
+) -> None:
+    journey: Journey = request.getfixturevalue(name)
+    validate = contract_validator("progress", "Review")
+    validate_history = contract_validator("progress", "History")
+    for event in journey.events:
+        validate(event.review)
+        assert [d["id"] for d in event.review["decisions"]] == [ex["id"] for ex in event.program["exercises"]]
+    validate_history(journey.history)
+
+
+def test_journeys_are_deterministic(catalog: Catalog) -> None:
+    first = run(Flaring(days=24), catalog)
+    second = run(Flaring(days=24), catalog)
+    assert [e.review for e in first.events] == [e.review for e in second.events]
+    assert first.history["today"] == day(23)
+    assert first.history["sessions"][0]["date"] == START.isoformat()
