@@ -10,12 +10,12 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev system-deps lint typecheck layers content-check pytest bench illustrations clean
+.PHONY: run test install install-dev system-deps lint typecheck layers content-check pytest pytest-postgres bench illustrations clean
 
 run: install
 	$(BIN)/lumbar serve --host $(HOST) --port $(PORT)
 
-test: install-dev system-deps lint typecheck layers content-check pytest
+test: install-dev system-deps lint typecheck layers content-check pytest pytest-postgres
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ content-check: install-dev
 
 pytest: install-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The database tests again on PostgreSQL (a clinic's database), in a throwaway server.
+pytest-postgres: install-dev
+	scripts/with-postgres.sh $(BIN)/pytest -m "django_db and not browser" -q -p no:cacheprovider $(PYTEST_ARGS)
 
 bench: install-dev
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

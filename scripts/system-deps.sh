@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs, only when they are missing.
-# Chromium drives the browser tests (Playwright's own browser download is not used).
+# Chromium drives the browser tests (Playwright's own browser download is not used); PostgreSQL
+# runs the database tests a second time, as a clinic deployment would.
 set -euo pipefail
 
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
 
 if [ ${#need[@]} -eq 0 ]; then

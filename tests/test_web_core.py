@@ -34,3 +34,13 @@ def test_sign_in_page_has_labelled_fields(client: Client) -> None:
     html = client.get("/accounts/login/").content.decode()
     assert '<label for="id_username">' in html
     assert '<label for="id_password">' in html
+
+
+def test_database_is_the_one_database_url_names() -> None:
+    """`make test` runs the database tests twice: on SQLite, then on PostgreSQL via DATABASE_URL."""
+    import os
+
+    from django.db import connection
+
+    expected = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+    assert connection.vendor == expected

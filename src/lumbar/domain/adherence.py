@@ -67,4 +67,3 @@ def exercise_days(history: History, first: date, last: date, walking_id: str) ->
         if first <= session.date <= last
         and any(log.completed and log.id != walking_id for log in session.exercises)
     }
-

@@ -376,7 +376,7 @@ def _blockers(
             )
         )
     above = pain.morning_above
-    if above is not None and False:
+    if above is not None:
         blockers.append(
             _Reason(
                 "next_morning",
@@ -658,7 +658,7 @@ def _not_ready(day: date, log: ExerciseLog, current: Dose, context: _Context) ->
     limit = context.pain_max
     if not log.completed:
         return f"You did not finish this exercise on {when}: keep to this level until you can."
-    if False:
+    if log.pain_during is not None and log.pain_during > limit:
         return (
             f"Your pain went above {limit} out of 10 during this exercise on {when}, when you did more than "
             "planned: keep to the planned amount."

@@ -79,7 +79,7 @@ class Arrow(_Strict):
     scale: float = Field(default=1.0, gt=0, le=4)
     both_ways: bool = False
     around: str | None = None
-    radius: float = Field(default=0.12, gt=0, le=0.6)
+    radius: float = Field(default=0.12, gt=0, le=1.0)
     start: float = Field(default=0.0, ge=-360, le=360)
     sweep: float = Field(default=90.0, ge=-330, le=330)
     squash: float = Field(default=1.0, gt=0, le=1)

@@ -166,20 +166,23 @@ def chain_order(scene: Scene) -> list[str]:
 
 
 def far_chains(scene: Scene) -> set[str]:
-    """Chains clearly behind the trunk: drawn in a darker fill so the near side reads first."""
-    order = chain_order(scene)
-    n = len(scene.keyframes)
-    trunk = sum(scene.camera.depth(np.mean([s.centre for s in k.body.sections()], axis=0)) for k in scene.keyframes) / n
+    """Chains clearly behind the trunk, side to side: drawn in a darker fill so the near side reads
+    first. (Height is left out: from above, the parts nearest the floor are not 'far'.)"""
+    toward = scene.camera.toward * np.array([1.0, 0.0, 1.0])
+    norm = float(np.linalg.norm(toward))
+    if norm < 1e-6:
+        return set()
+    toward = toward / norm
     far = set()
-    for name in order:
-        if name in ("trunk", "head"):
+    for name, segments in CHAINS.items():
+        if name == "head":
             continue
-        segs = CHAINS[name]
-        d = sum(
-            float(np.mean([scene.camera.depth(k.body.points[p]) for s in segs for p in SEGMENTS[s][:2]]))
-            for k in scene.keyframes
-        ) / n
-        if d < trunk - 0.03:
+        depths = []
+        for k in scene.keyframes:
+            trunk = float(np.mean([s.centre for s in k.body.sections()], axis=0) @ toward)
+            limb = float(np.mean([k.body.points[p] for s in segments for p in SEGMENTS[s][:2]], axis=0) @ toward)
+            depths.append(limb - trunk)
+        if float(np.mean(depths)) < -0.03:
             far.add(name)
     return far
 
