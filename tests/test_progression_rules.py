@@ -977,3 +977,16 @@ def test_a_rule_citing_an_unknown_reference_is_refused(tmp_path: Path) -> None:
     (tmp_path / "references.toml").write_text((CONTENT_DIR / "references.toml").read_text(encoding="utf-8"))
     with pytest.raises(ContentError, match="unknown evidence id 'my-hunch'"):
         load_rules(bad)
+
+
+def test_a_rise_of_thirty_percent_from_a_small_score_is_not_worsening(
+    program: dict[str, Any], catalog: Catalog
+) -> None:
+    # 30% of a starting ODI of 10 is 3 points: far below the 10-point minimal important change.
+    outcomes = [
+        {"date": day(0), "instrument": "odi", "score": 10},
+        {"date": day(18), "instrument": "odi", "score": 14},
+    ]
+    result = run(history(program, 18, weekly_pain(program, [3, 3, 3]), outcomes=outcomes), catalog)
+    assert "worsening" not in {d.rule for d in result.decisions}
+    assert not [a for a in result.alerts if a.kind == "worsening"]

@@ -24,7 +24,16 @@ from typing import Any, Literal
 
 from lumbar.domain.adherence import Adherence
 from lumbar.domain.history import History
-from lumbar.domain.instruments import ChangeVerdict, Nprs, Odi, Psfs, Rmdq, change, default_instruments
+from lumbar.domain.instruments import (
+    ChangeVerdict,
+    Nprs,
+    Odi,
+    Psfs,
+    Rmdq,
+    change,
+    default_instruments,
+    minimal_important_change,
+)
 from lumbar.domain.intake import RedFlags
 from lumbar.domain.pain_monitoring import first_and_latest_week
 from lumbar.domain.plain_words import spoken_date, spoken_dates
@@ -166,9 +175,32 @@ def outcome_measures(history: History, rules: ProgressionRules) -> list[Measure]
     return measures
 
 
+def worsened(measures: Sequence[Measure]) -> list[Measure]:
+    """The measures that got worse by the absolute minimal important change.
+
+    Clinical reference 5.3 defines worsening by the absolute change (NPRS up by 2 or more, ODI/RMDQ
+    worse by their MCID): 30% of a small starting score (pain 1 -> 2) is no reason to ease a program.
+    """
+    return [
+        m
+        for m in measures
+        if m.verdict.direction == "worse"
+        and abs(m.verdict.abs_change) >= minimal_important_change(m.instrument)
+    ]
+
+
 def worsening_alert(measures: Sequence[Measure], trend: tuple[float, float] | None) -> Alert | None:
-    """Worse by the minimal important change (review), else pain creeping up week on week (info)."""
-    worse = [m for m in measures if m.verdict.direction == "worse"]
+    """Worse by the minimal important change (review), else pain creeping up week on week (info).
+
+    Worsening needs the absolute change (clinical reference 5.3: NPRS up by 2 or more, ODI/RMDQ
+    worse by the MCID): 30% of a small starting score (pain 1 -> 2) is not a reason to alarm anyone.
+    """
+    worse = [
+        m
+        for m in measures
+        if m.verdict.direction == "worse"
+        and abs(m.verdict.abs_change) >= minimal_important_change(m.instrument)
+    ]
     nprs = default_instruments().nprs
     if worse:
         what = "; ".join(m.words() for m in worse)

@@ -577,6 +577,11 @@ class ChangeVerdict:
     reason: str
 
 
+def minimal_important_change(instrument: str, *, instruments: Instruments | None = None) -> float:
+    """The instrument's absolute minimal important change, in its own units."""
+    return _change_content(instrument, instruments or default_instruments()).change.mcid_abs
+
+
 def change(
     instrument: str, before: float, after: float, *, instruments: Instruments | None = None
 ) -> ChangeVerdict:

@@ -4,17 +4,22 @@ The review decides (lumbar.domain.progression); this module only rewrites the pr
 the decisions say, and words the change for the person: "Glute bridge: 2 x 12 now (was 2 x 10),
 because ...". `hold` and `stop` leave the program as it is: a stop is for today only, and the next
 review regresses the exercise.
+
+Walking is reviewed weekly, and walks are logged without their length, so a walking change is
+applied at most once a week: the program remembers the day it last changed (`walking_changed_on`).
 """
 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from typing import Any
 
 from lumbar.domain.catalog import Catalog, Dose
 from lumbar.domain.library import describe_dose
 
 CHANGING_ACTIONS = frozenset({"progress", "regress", "substitute"})
+DAYS_PER_WEEK = 7
 
 
 def apply_review(
@@ -39,9 +44,36 @@ def apply_review(
         updated["exercises"][index] = after
         by_id[after["id"]] = by_id.pop(before["id"])
         changes.append(_describe_change(before, after, decision, catalog))
+    walking_change = _walking_change(updated, review)
+    if walking_change:
+        changes.append(walking_change)
     if changes:
         updated["content_version"] = catalog.version
     return updated, changes
+
+
+def _walking_change(program: dict[str, Any], review: dict[str, Any]) -> str | None:
+    """Apply the weekly walking decision (at most once a week); the sentence saying so, or None."""
+    decision = review.get("walking")
+    plan = program.get("walking")
+    if not decision or not plan or decision["action"] not in ("progress", "regress"):
+        return None
+    today = dt.date.fromisoformat(review["today"])
+    last = program.get("walking_changed_on")
+    if last and (today - dt.date.fromisoformat(last)).days < DAYS_PER_WEEK:
+        return None
+    keys = ("minutes_per_bout", "bouts_per_day", "days_per_week")
+    if any(plan.get(k) != decision["from"].get(k) for k in keys):
+        return None  # the review judged another plan than the one in force
+    before = dict(plan)
+    plan.update({k: decision["to"][k] for k in keys})
+    program["walking_changed_on"] = today.isoformat()
+    return f"Walking: {_walk_words(plan)} now (was {_walk_words(before)}). {' '.join(decision['reasons'])}"
+
+
+def _walk_words(plan: dict[str, Any]) -> str:
+    times = "once" if plan["bouts_per_day"] == 1 else f"{plan['bouts_per_day']} times"
+    return f"{plan['minutes_per_bout']:g} minutes {times} a day, {plan['days_per_week']} days a week"
 
 
 def _changed_entry(

@@ -70,6 +70,7 @@ from lumbar.domain.alerts import (
     recovered_alert,
     red_flag_alert,
     screen_checkins,
+    worsened,
     worsening_alert,
 )
 from lumbar.domain.catalog import Catalog, Exercise
@@ -322,7 +323,7 @@ def _triggers(
                 tuple(rules.next_morning.evidence),
             )
         )
-    worse = [m for m in measures if m.verdict.direction == "worse"]
+    worse = worsened(measures)
     if worse:
         triggers.append(
             _Reason(

@@ -28,7 +28,7 @@ from lumbar.motion.figure import (
     Vec,
 )
 from lumbar.motion.illustration import Illustration
-from lumbar.motion.scene import Camera, Scene, build_scene
+from lumbar.motion.scene import Camera, Scene, build_scene, turn_between
 
 if TYPE_CHECKING:
     from lumbar.domain.catalog import Exercise
@@ -509,7 +509,7 @@ def _figure_with_band(scene: Scene, body: Body, look: Look) -> list[Shape]:
 
 def _steps(scene: Scene, a: int, b: int) -> int:
     ka, kb = scene.keyframes[a], scene.keyframes[b]
-    change = max(abs(ka.angles[n] - kb.angles[n]) for n in ka.angles)
+    change = max(abs(turn_between(ka.angles[n], kb.angles[n])) for n in ka.angles)
     return max(3, min(18, math.ceil(change / 9.0)))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -39,6 +40,11 @@ class PainReading:
     value: float
 
 
+# matplotlib's rc settings are process-wide; gunicorn's threaded workers may draw two charts at
+# once, so drawing is serialised (a chart takes a fraction of a second and is cached by the caller).
+_DRAWING = threading.Lock()
+
+
 @dataclass(frozen=True)
 class ChangeBand:
     """The starting score and the range around it that counts as no important change."""
@@ -65,7 +71,7 @@ def pain_chart_svg(
     from matplotlib.figure import Figure
 
     salt = hashlib.sha256(repr((element_id, readings, band)).encode()).hexdigest()[:12]
-    with mpl.rc_context(
+    with _DRAWING, mpl.rc_context(
         {
             "svg.hashsalt": salt,
             "svg.fonttype": "path",
