@@ -21,7 +21,15 @@ from lumbar.motion.landmarks import BLAZEPOSE33, Recording
 
 WIDTH, HEIGHT = 640, 480
 SCALE = 0.16  # one torso length as a fraction of the picture height
-LENGTHS = {"trunk": 1.0, "neck": 0.32, "thigh": 0.9, "shin": 0.85, "upper_arm": 0.6, "forearm": 0.55, "foot": 0.28}
+LENGTHS = {
+    "trunk": 1.0,
+    "neck": 0.32,
+    "thigh": 0.9,
+    "shin": 0.85,
+    "upper_arm": 0.6,
+    "forearm": 0.55,
+    "foot": 0.28,
+}
 
 STANDING: dict[str, float] = {
     "trunk": 90, "neck": 90, "thigh_l": -90, "thigh_r": -90, "shin_l": -90, "shin_r": -90,
@@ -50,7 +58,9 @@ class Move:
     hold: float = 0.0
 
 
-def timeline(start: Mapping[str, float], moves: Iterable[Move], fps: float = 30.0, lead: float = 1.0) -> list[dict[str, float]]:
+def timeline(
+    start: Mapping[str, float], moves: Iterable[Move], fps: float = 30.0, lead: float = 1.0
+) -> list[dict[str, float]]:
     """One pose per frame: `lead` seconds still at `start`, then each move eased (cosine) in turn."""
     frames = [dict(start)] * round(lead * fps)
     current = dict(start)
@@ -105,7 +115,9 @@ _BLAZE = {name: i for i, name in enumerate(BLAZEPOSE33)}
 _SIDE_NAMES = {"shoulder", "elbow", "wrist", "hip", "knee", "ankle", "heel", "ear"}
 
 
-def side_recording(poses: list[dict[str, float]], camera: Camera | None = None, fps: float = 30.0) -> Recording:
+def side_recording(
+    poses: list[dict[str, float]], camera: Camera | None = None, fps: float = 30.0
+) -> Recording:
     """BlazePose landmarks of side-view poses, filmed as `camera` says."""
     cam = camera or Camera()
     frames = np.zeros((len(poses), 33, 4), dtype=np.float32)
@@ -113,7 +125,9 @@ def side_recording(poses: list[dict[str, float]], camera: Camera | None = None, 
     for t, p in enumerate(poses):
         joints = side_joints(p)
         for name, landmark in _landmarks_for(joints):
-            side = "left" if landmark.startswith("left") else "right" if landmark.startswith("right") else None
+            side = (
+                "left" if landmark.startswith("left") else "right" if landmark.startswith("right") else None
+            )
             xy = joints[name].copy()
             depth = -0.15 if side == cam.near else 0.15 if side == far else -0.1
             xy[0] += 0.03 if side == far else 0.0
@@ -192,7 +206,10 @@ def front_recording(
                 base = np.array([0.0, 1.75])
                 r = math.radians(roll)
                 dx, dy = x - base[0], y - base[1]
-                x, y = base[0] + math.cos(r) * dx - math.sin(r) * dy, base[1] + math.sin(r) * dx + math.cos(r) * dy
+                x, y = (
+                    base[0] + math.cos(r) * dx - math.sin(r) * dy,
+                    base[1] + math.sin(r) * dx + math.cos(r) * dy,
+                )
             frames[t, _BLAZE[landmark]] = (x, y, z, 0.95)
     return _finish(frames, cam, fps, flip_x=False)
 
@@ -216,13 +233,17 @@ def _finish(frames: np.ndarray, cam: Camera, fps: float, *, flip_x: bool) -> Rec
         out[round(start * fps) : round(end * fps)] = np.nan
     if cam.mirrored:
         out = _mirror_picture(out)
-    return Recording("blazepose33", fps, out.astype(np.float32), image_size=(WIDTH, HEIGHT), mirrored=cam.mirrored)
+    return Recording(
+        "blazepose33", fps, out.astype(np.float32), image_size=(WIDTH, HEIGHT), mirrored=cam.mirrored
+    )
 
 
 def _mirror_picture(frames: np.ndarray) -> np.ndarray:
     """What a pose estimator reports on a left-right flipped picture: x flipped and, since the body
     looks mirrored, left and right swapped."""
-    swap = [_BLAZE[n.replace("left", "@").replace("right", "left").replace("@", "right")] for n in BLAZEPOSE33]
+    swap = [
+        _BLAZE[n.replace("left", "@").replace("right", "left").replace("@", "right")] for n in BLAZEPOSE33
+    ]
     mirrored = frames[:, swap, :].copy()
     mirrored[..., 0] = 1.0 - mirrored[..., 0]
     return mirrored

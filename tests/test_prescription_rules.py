@@ -39,7 +39,6 @@ def test_the_walking_rule_names_an_exercise_of_the_library() -> None:
 def test_the_clinical_numbers_are_the_cited_ones() -> None:
     rules = default_rules()
     assert (rules.phases.subacute_from_weeks, rules.phases.chronic_after_weeks) == (6, 12)
-    assert rules.pain_monitoring.during_max == 5
     assert (rules.walking.target_minutes, rules.walking.days_per_week) == (30, 5)
     assert 5 <= rules.walking.start_minutes_easier <= rules.walking.start_minutes <= 10
     assert 2 <= rules.walking.weekly_increase_minutes_easier <= rules.walking.weekly_increase_minutes <= 5
@@ -49,10 +48,8 @@ def test_the_clinical_numbers_are_the_cited_ones() -> None:
 
 
 def test_an_unknown_key_in_the_rule_file_is_an_error_naming_it(tmp_path: Path) -> None:
-    path = _write(tmp_path, RAW.replace("[pain_monitoring]\n", "[pain_monitoring]\nduring_maximum = 4\n"))
-    with pytest.raises(
-        ContentError, match=r"prescription\.toml: pain_monitoring\.during_maximum: unknown key"
-    ):
+    path = _write(tmp_path, RAW.replace("[walking]\n", "[walking]\nduring_maximum = 4\n"))
+    with pytest.raises(ContentError, match=r"prescription\.toml: walking\.during_maximum: unknown key"):
         load_rules(path)
 
 

@@ -13,11 +13,12 @@ import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from lumbar.domain.errors import InvalidInput, UnknownId, describe_validation_error
+from lumbar.domain.intake import Condition, Equipment
 from lumbar.motion.checkspec import CheckSpec
 from lumbar.motion.illustration import Illustration
 
@@ -30,7 +31,6 @@ DirectionBias = Literal[
     "flexion", "extension", "neutral", "rotation", "lateral", "mixed", "neural", "aerobic"
 ]
 Phase = Literal["acute", "subacute", "chronic"]
-Equipment = Literal["mat", "chair", "wall", "step", "strap", "resistance-band", "stability-ball", "pillow"]
 PrecautionAction = Literal["avoid", "modify", "caution"]
 
 # Positions that need the person to get down to the floor (intake `floor_ok: false` rules them out).
@@ -41,19 +41,7 @@ ASSUMED_EQUIPMENT: frozenset[str] = frozenset({"mat", "chair", "wall"})
 
 # Keys a precaution may be attached to. They name intake answers (contracts/intake.schema.json):
 # the `conditions` ids as they are, plus presentations derived from other answers.
-CONDITION_KEYS: tuple[str, ...] = (
-    "osteoporosis",
-    "pregnancy",
-    "hip_replacement",
-    "recent_spinal_surgery",
-    "knee_pain",
-    "wrist_pain",
-    "shoulder_pain",
-    "high_blood_pressure",
-    "diabetes",
-    "spondylolisthesis",
-    "spinal_stenosis",
-)
+CONDITION_KEYS: tuple[str, ...] = get_args(Condition)
 PRESENTATION_KEYS: tuple[str, ...] = (
     "leg_symptoms",  # any leg symptoms (above or below the knee)
     "leg_symptoms_below_knee",

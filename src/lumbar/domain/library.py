@@ -14,13 +14,13 @@ from lumbar.domain.catalog import (
     Category,
     DirectionBias,
     Dose,
-    Equipment,
     Exercise,
     Position,
     Precaution,
     Timing,
 )
 from lumbar.domain.errors import InvalidInput
+from lumbar.domain.intake import Equipment
 
 SECONDS_PER_MINUTE = 60
 

@@ -26,6 +26,7 @@ from typing import Any, Literal
 from lumbar.domain.catalog import ASSUMED_EQUIPMENT, Catalog, Exercise, Phase
 from lumbar.domain.intake import Intake
 from lumbar.domain.prescription_rules import Fact, Modifier, PrescriptionRules, Slot, default_rules
+from lumbar.domain.progression_rules import pain_during_limit
 from lumbar.domain.screening import Tier, Triage, triage
 
 Direction = Literal["extension", "flexion"]
@@ -814,8 +815,7 @@ def prescribe(intake: Intake, catalog: Catalog, *, rules: PrescriptionRules | No
     scores = _scores(intake)
     person = present(intake, screen.tier, _risk(scores), rules)
     stop_rules = [
-        (rule.text.format(pain_max=rules.pain_monitoring.during_max), rule.also_when_referred)
-        for rule in rules.stop_rules
+        (rule.text.format(pain_max=pain_during_limit()), rule.also_when_referred) for rule in rules.stop_rules
     ]
 
     if screen.blocks_program:

@@ -147,11 +147,6 @@ class DirectionalPreference(_Strict):
     flexion: Direction
 
 
-class PainMonitoring(_Strict):
-    during_max: int = Field(ge=0, le=10)
-    evidence: Evidence
-
-
 REASON_PLACEHOLDERS = ("movement", "symptom")
 
 
@@ -300,7 +295,6 @@ class PrescriptionRules(_Strict):
     levels: Levels
     start_easier: StartEasier
     directional_preference: DirectionalPreference
-    pain_monitoring: PainMonitoring
     slots: list[Slot] = Field(min_length=1)
     fallback: Fallback
     frequency: list[Frequency] = Field(default_factory=list)

@@ -193,3 +193,11 @@ def load_rules(path: Path | None = None, references: Collection[str] | None = No
 def default_rules() -> ProgressionRules:
     """The bundled rules, loaded once per process."""
     return load_rules()
+
+
+def pain_during_limit() -> int:
+    """The most pain (0-10) acceptable during an exercise; above it the exercise stops for the day.
+
+    The one source of this number for the whole app: stop rules, the session player and the review.
+    """
+    return default_rules().pain_during.acceptable_max

@@ -347,7 +347,7 @@ class _Analysis:
             values = measure(band.signal, body)
             with np.errstate(invalid="ignore"):
                 in_position &= (values >= band.low) & (values <= band.high)
-        main = self._main_signals(body)
+        main = self._main_signals(body, in_position)
         usable_by_side = {side: in_position & ~np.isnan(values) for side, values in main.items()}
         usable_any = np.logical_or.reduce(list(usable_by_side.values()))
         tracked_count = max(1, int(tracked.sum()))
@@ -372,15 +372,23 @@ class _Analysis:
         )
         return replace(base, reps=reps, holds=holds, faults=faults, not_checked=not_checked)
 
-    def _main_signals(self, body: Body) -> dict[str, FloatArray]:
+    def _main_signals(self, body: Body, in_position: BoolArray) -> dict[str, FloatArray]:
         """The main signal per rep side: 'both' when sides are not told apart."""
         reps = self.spec.reps
         if reps is not None and reps.alternation == "limbs":
-            return {side: measure(self.signal, body, side) for side in ("left", "right")}
-        values = measure(self.signal, body)
+            sides = {side: measure(self.signal, body, side) for side in ("left", "right")}
+            return {side: self._from_neutral(values, in_position) for side, values in sides.items()}
+        values = self._from_neutral(measure(self.signal, body), in_position)
         if reps is not None and reps.alternation == "direction":
             return {"left": values, "right": -values}
         return {"both": values}
+
+    def _from_neutral(self, values: FloatArray, in_position: BoolArray) -> FloatArray:
+        """A relative signal is measured from the person's typical value while in position."""
+        if not self.signal.relative:
+            return values
+        seen = values[in_position & ~np.isnan(values)]
+        return values - float(np.median(seen)) if seen.size else values
 
     def _summary(self, main: dict[str, FloatArray], usable: dict[str, BoolArray]) -> SignalSummary:
         pieces = [values[usable[side]] for side, values in main.items()]
@@ -413,7 +421,8 @@ class _Analysis:
         return sorted(found, key=lambda item: item[1].start)
 
     def _range(self, values: FloatArray, span: RepSpan) -> float:
-        window = values[span.start : span.end + 1]
+        """From the start position the rep left to the furthest point it reached."""
+        window = values[span.rest_start : span.end + 1]
         window = window[~np.isnan(window)]
         return round(float(window.max() - window.min()), 2) if window.size else 0.0
 

@@ -88,6 +88,11 @@ class Signal(_Strict):
         default=None, description="inclination only: measured from the vertical or above the horizontal"
     )
     negate: bool = Field(default=False, description="flip the sign so that the name reads true")
+    relative: bool = Field(
+        default=False,
+        description="main signal only: measured from the person's own typical (median) value in the "
+        "exercise position, for movements that swing either side of a personal neutral (head in cat-cow)",
+    )
     absolute: bool = Field(default=False, description="use the size only, not the direction")
 
     @model_validator(mode="after")
@@ -232,6 +237,9 @@ class CheckSpec(_Strict):
             raise ValueError("a judgeable spec needs a view and a signal")
         if self.signal.is_timing:
             raise ValueError("the main signal must be measured per frame, not a timing")
+        others = [band.signal for band in self.position] + [fault.signal for fault in self.faults]
+        if any(signal.relative for signal in others):
+            raise ValueError("only the main signal may be relative")
         if self.reps is None and self.hold is None:
             raise ValueError("a judgeable spec needs reps, a hold, or both")
         if not self.evidence:

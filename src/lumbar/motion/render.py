@@ -152,7 +152,7 @@ def _segment(body: Body, camera: Camera, name: str) -> Vec:
 def chain_order(scene: Scene) -> list[str]:
     """Chains from farthest to nearest (averaged over the keyframes), so near limbs overlap far ones.
     Legs get a small push back so that at equal depth the trunk covers the tops of the thighs."""
-    depth = {name: 0.0 for name in (*CHAINS, "trunk")}
+    depth = dict.fromkeys((*CHAINS, "trunk"), 0.0)
     for placed in scene.keyframes:
         body = placed.body
         for name, segments in CHAINS.items():

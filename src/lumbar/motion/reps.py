@@ -43,6 +43,7 @@ class RepSpan:
     end: int
     work: tuple[tuple[int, int], ...]  # [start, end) runs spent at the working end
     last_work_end: int
+    rest_start: int  # where the stay in the start position before the rep began (for its range)
 
     @property
     def work_frames(self) -> int:
@@ -94,7 +95,7 @@ def count_reps(
     reps: list[RepSpan] = []
     armed = False
     in_rep = False
-    rest_end = rep_start = last_work_end = 0
+    rest_start = rest_end = rep_start = last_work_end = rep_rest_start = 0
     work: list[tuple[int, int]] = []
     for start, end, zone in runs(zones(signal, usable, enter, exit)):
         if zone == Zone.OFF:
@@ -102,21 +103,22 @@ def count_reps(
             continue
         if not armed:
             if zone == Zone.REST and end - start >= arm_frames:
-                armed, rest_end = True, end
+                armed, rest_start, rest_end = True, start, end
             continue
         if not in_rep:
             if zone == Zone.REST:
-                rest_end = end
+                rest_start, rest_end = start, end
             elif zone == Zone.WORK:
                 in_rep, rep_start, work, last_work_end = True, rest_end, [(start, end)], end
+                rep_rest_start = rest_start
             continue
         if zone == Zone.WORK:
             work.append((start, end))
             last_work_end = end
         elif zone == Zone.REST:
             if min_frames <= start - rep_start <= max_frames:
-                reps.append(RepSpan(rep_start, start, tuple(work), last_work_end))
-            in_rep, rest_end = False, end
+                reps.append(RepSpan(rep_start, start, tuple(work), last_work_end, rep_rest_start))
+            in_rep, rest_start, rest_end = False, start, end
         elif start - rep_start > max_frames:
             # Too long away from the start position to be one rep: wait for a fresh start.
             in_rep = armed = False

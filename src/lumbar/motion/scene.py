@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lumbar.motion.figure import (
+    SHORTHAND_ANGLES,
     Ball,
     Body,
-    SHORTHAND_ANGLES,
     Plane,
     Surface,
     Vec,

@@ -27,9 +27,9 @@ GET_READY_SECONDS = 5
 
 
 def pain_limit() -> int:
-    from lumbar.domain.prescription_rules import default_rules
+    from lumbar.domain.progression_rules import pain_during_limit
 
-    return default_rules().pain_monitoring.during_max
+    return pain_during_limit()
 
 
 def pain_too_high(pain: int) -> bool:

@@ -10,12 +10,12 @@ from lumbar.domain.catalog import (
     Category,
     DirectionBias,
     EducationTopic,
-    Equipment,
     Exercise,
     Position,
     Reference,
     default_catalog,
 )
+from lumbar.domain.intake import Equipment
 
 CATEGORY_LABELS = {
     "mobility": "Mobility",
@@ -53,25 +53,6 @@ EQUIPMENT_LABELS = {
     "resistance-band": "Resistance band",
     "stability-ball": "Stability ball",
     "pillow": "Pillow",
-}
-PRECAUTION_LABELS = {
-    "leg_symptoms": "If you have leg pain, numbness or tingling",
-    "leg_symptoms_below_knee": "If leg symptoms go below your knee",
-    "prefers_extension": "If bending backward eases your pain",
-    "prefers_flexion": "If bending forward eases your pain",
-    "no_floor": "If you cannot get down to the floor",
-    "acute": "In the first weeks of an episode",
-    "osteoporosis": "Osteoporosis",
-    "pregnancy": "Pregnancy",
-    "hip_replacement": "Hip replacement",
-    "recent_spinal_surgery": "Recent spinal surgery",
-    "knee_pain": "Knee pain",
-    "wrist_pain": "Wrist pain",
-    "shoulder_pain": "Shoulder pain",
-    "high_blood_pressure": "High blood pressure",
-    "diabetes": "Diabetes",
-    "spondylolisthesis": "Spondylolisthesis",
-    "spinal_stenosis": "Spinal stenosis",
 }
 ACTION_LABELS = {"avoid": "Avoid", "modify": "Change it", "caution": "Take care"}
 
@@ -171,7 +152,7 @@ def exercise_detail(exercise_id: str) -> ExerciseDetail | None:
         easier=catalog.easier(exercise),
         harder=catalog.harder(exercise),
         precautions=[
-            PrecautionView(PRECAUTION_LABELS[p.when], p.action, ACTION_LABELS[p.action], p.note)
+            PrecautionView(library.PRECAUTION_LABELS[p.when], p.action, ACTION_LABELS[p.action], p.note)
             for p in exercise.precautions
         ],
         evidence=[(ref, catalog.references[ref]) for ref in exercise.evidence],
