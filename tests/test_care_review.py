@@ -137,3 +137,15 @@ def test_session_player_page_needs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(8):
         response = client.get(f"/session/{session.pk}/exercise/1/")
     assert response.status_code == 200
+
+
+def test_once_a_clinician_has_checked_them_the_old_warning_sign_no_longer_blocks(client: Client) -> None:
+    user = patient(client, SCIATICA_ANSWERS)
+    do_session(user, DAY1)
+    services.record_checkin(user, 3, {"bladder_change": True}, today=DAY1 + dt.timedelta(days=1))
+    assert client.get("/session/")["Location"] == "/start/get-help/"
+    client.post("/start/get-help/seen-a-clinician/")
+    outcome = do_session(user, DAY1 + dt.timedelta(days=2))
+    assert outcome.triage is None
+    assert selectors.blocking_screening(user) is None
+    assert client.get("/today/").status_code == 200

@@ -123,9 +123,11 @@ def history_json(user: AbstractBaseUser, program: ProgramVersion, today: dt.date
             row["pain_after"] = s.pain_after
         session_rows.append(row)
     checkins = []
+    # Warning signs a clinician has since checked (the person said so) no longer count against them.
+    cleared = Profile.objects.filter(user=user).values_list("screen_cleared_at", flat=True).first()
     for c in CheckIn.objects.filter(patient=user, date__gte=since, date__lte=today).order_by("date", "id"):
         entry: dict[str, Any] = {"date": c.date.isoformat(), "morning_pain": c.morning_pain}
-        if c.red_flags:
+        if c.red_flags and (cleared is None or c.created_at > cleared):
             entry["red_flags"] = c.red_flags
         checkins.append(entry)
     outcomes = [
