@@ -61,3 +61,7 @@ bench: install-dev
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# The exercise figures: every exercise's start and end positions on one page (SVG and PNG).
+illustrations: install
+	$(BIN)/python scripts/contact_sheet.py docs/illustrations

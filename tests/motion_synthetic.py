@@ -6,7 +6,9 @@ and a turn of the shoulders (and hips). Keyframes are eased into one another at 
 drawn into normalised image coordinates of a 640x480 picture, with optional jitter, dropouts (frames
 with nobody, and single joints lost) and a left-right mirror as a selfie camera makes.
 
-(Written for the tests while the illustration keyframes are not yet in the content; see the report.)
+lumbar.motion.synthetic plays an exercise's illustration, which shows good form only; these
+hand-made poses also make the faults (sagging hips, lifted heels, a rushed rep) whose detection the
+tests check, and front views with a chosen lean and turn.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "plan",
     "progress",
     "form",
+    "illustrate",
 )
 
 app = typer.Typer(

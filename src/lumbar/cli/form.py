@@ -233,10 +233,10 @@ def _print_report(result: FormResult, name: str) -> None:
         return
     if result.in_position_fraction < 0.2:
         console.print(
-            f"You were in the starting position of this exercise for only "
+            f"You were in this exercise's position for only "
             f"{round(100 * result.in_position_fraction)}% of the recording: is it the right exercise?"
         )
-    if result.reps or not result.holds:
+    if result.counts_reps:
         sides = [rep.side for rep in result.reps if rep.side]
         per_side = f" (left {sides.count('left')}, right {sides.count('right')})" if sides else ""
         console.print(f"Reps: {result.rep_count}{per_side}")
@@ -245,9 +245,11 @@ def _print_report(result: FormResult, name: str) -> None:
             faults = f"  faults: {', '.join(rep.faults)}" if rep.faults else ""
             console.print(
                 f"  {number:>2}{side}: {rep.start_seconds:.1f}-{rep.end_seconds:.1f} s, "
-                f"range {rep.range:.0f} {_unit(result.signal.unit)}, "
+                f"range {rep.range:.0f}{_unit(result.signal.unit)}, "
                 f"{rep.hold_seconds:.1f} s at the top{faults}"
             )
+    if not result.counts_reps and not result.holds:
+        console.print("Holds: none")
     for number, hold in enumerate(result.holds, start=1):
         side = f" ({hold.side} side)" if hold.side else ""
         console.print(
@@ -268,4 +270,4 @@ def _print_report(result: FormResult, name: str) -> None:
 
 
 def _unit(unit: str) -> str:
-    return "°" if unit == "degrees" else unit
+    return "°" if unit == "degrees" else f" {unit}"

@@ -46,7 +46,10 @@ MIN_TRACKED_SECONDS = 1.0
 # Depth cameras measure the torso in metres: if its length swings by more than this share, the tracker
 # has lost the body (a bone does not change length).
 MAX_TORSO_SPREAD_3D = 0.35
-SIDE_ON_MAX_WIDTH = 0.45  # shoulder width / torso length in the picture: below it the view is side-on
+SIDE_ON_MAX_WIDTH = 0.45
+# Faults during a hold are judged after settling into it and before letting go: getting into and out
+# of a plank passes through sagging shapes on the way.
+HOLD_EDGE_SECONDS = 1.0  # shoulder width / torso length in the picture: below it the view is side-on
 SMOOTHING = OneEuro(min_cutoff=0.8, beta=1.0, d_cutoff=1.0)  # positions in torso lengths
 
 CAMERA_SETUP = {
@@ -111,6 +114,7 @@ class FormResult:
     in_position_fraction: float
     not_checked: tuple[str, ...] = ()
     analysis_fps: float | None = None
+    counts_reps: bool = True  # the exercise is judged by reps (else only by holds)
 
     @property
     def rep_count(self) -> int:
@@ -339,6 +343,7 @@ class _Analysis:
             view=seen_view,
             side_towards_camera=body.near if seen_view == "side" else None,
             in_position_fraction=0.0,
+            counts_reps=self.spec.reps is not None,
         )
         if not visibility.ok:
             return base
@@ -424,6 +429,9 @@ class _Analysis:
         """From the start position the rep left to the furthest point it reached."""
         window = values[span.rest_start : span.end + 1]
         window = window[~np.isnan(window)]
+        if self.spec.reps is not None and self.spec.reps.alternation == "direction":
+            # One side's start zone takes in excursions to the other side: measure from neutral.
+            window = np.maximum(window, 0.0)
         return round(float(window.max() - window.min()), 2) if window.size else 0.0
 
     def _holds(self, body: Body, main: dict[str, FloatArray], usable: BoolArray) -> tuple[Hold, ...]:
@@ -436,7 +444,9 @@ class _Analysis:
         for span in find_holds(
             values, usable, self.fps, low=rule.low, high=rule.high, min_seconds=rule.min_seconds
         ):
-            self.hold_mask[span.start : span.end] = True
+            edge = round(HOLD_EDGE_SECONDS * self.fps)
+            if span.end - span.start > 2 * edge:
+                self.hold_mask[span.start + edge : span.end - edge] = True
             side = None
             if rule.side_joint is not None:
                 left = np.nanmean(body.joint(rule.side_joint, "left")[span.start : span.end, 1])

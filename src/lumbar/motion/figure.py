@@ -196,7 +196,11 @@ def _ball_joint(a: Mapping[str, float], name: str, side: Side) -> Vec:
     # A limb hangs along -y: flexion swings it forward; abduction out to its own side (+z for the
     # right); external rotation turns its front outwards.
     sign = 1.0 if side == "r" else -1.0
-    return rot_z(a[f"{name}_{side}"]) @ rot_x(-sign * a[f"{name}_abd_{side}"]) @ rot_y(-sign * a[f"{name}_rot_{side}"])
+    return (
+        rot_z(a[f"{name}_{side}"])
+        @ rot_x(-sign * a[f"{name}_abd_{side}"])
+        @ rot_y(-sign * a[f"{name}_rot_{side}"])
+    )
 
 
 def root_rotation(a: Mapping[str, float]) -> Vec:
@@ -231,7 +235,8 @@ class Section:
     def extent(self, direction: Vec) -> float:
         """How far the section reaches from its centre along a unit direction."""
         return math.hypot(
-            self.half_width * float(self.lateral @ direction), self.half_depth * float(self.forward @ direction)
+            self.half_width * float(self.lateral @ direction),
+            self.half_depth * float(self.forward @ direction),
         )
 
 
@@ -278,7 +283,11 @@ JOINT_POINTS: tuple[str, ...] = (
 )
 # Parts that can rest on a support: joints (as spheres), segments (as capsules), trunk sections.
 PART_NAMES: frozenset[str] = frozenset(
-    {p for p in JOINT_POINTS if p not in ("neck_base", "head_joint", "nose", "pelvis", "sacrum", "waist", "chest")}
+    {
+        p
+        for p in JOINT_POINTS
+        if p not in ("neck_base", "head_joint", "nose", "pelvis", "sacrum", "waist", "chest")
+    }
     | set(SEGMENTS)
     | set(TRUNK_STATIONS)
 )
@@ -329,50 +338,51 @@ _SECTION_FRAME = {
 
 
 def pose_body(angles: Mapping[str, float]) -> Body:
-    """Forward kinematics: the figure for a set of angles, with the mid-hip point at the origin."""
+    """Forward kinematics: the figure for a set of angles, with the mid-hip point at the origin.
+
+    A frame's columns are its forward, up and right directions, so a point `length` up a segment is
+    `frame[:, 1] * length`."""
     a = expand_angles(angles)
-    up = np.array([0.0, 1.0, 0.0])
-    down = -up
     pelvis = root_rotation(a)
     lumbar = pelvis @ _spine_joint(a, "lumbar")
     thorax = lumbar @ _spine_joint(a, "thoracic")
     neck = thorax @ _spine_joint(a, "neck")
     head = neck @ rot_z(-a["head"])
     p: dict[str, Vec] = {"pelvis": np.zeros(3)}
-    p["sacrum"] = pelvis @ (up * PELVIS)
-    p["waist"] = p["sacrum"] + lumbar @ (up * LUMBAR)
-    p["chest"] = p["waist"] + thorax @ (up * THORACIC * 0.5)
-    p["neck_base"] = p["waist"] + thorax @ (up * THORACIC)
-    p["head_joint"] = p["neck_base"] + neck @ (up * NECK)
-    p["head"] = p["head_joint"] + head @ np.array([0.012, HEAD_HEIGHT / 2, 0.0])
-    p["nose"] = p["head"] + head @ np.array([RADIUS["head"], -0.008, 0.0])
+    p["sacrum"] = pelvis[:, 1] * PELVIS
+    p["waist"] = p["sacrum"] + lumbar[:, 1] * LUMBAR
+    p["chest"] = p["waist"] + thorax[:, 1] * (THORACIC * 0.5)
+    p["neck_base"] = p["waist"] + thorax[:, 1] * THORACIC
+    p["head_joint"] = p["neck_base"] + neck[:, 1] * NECK
+    p["head"] = p["head_joint"] + head[:, 0] * 0.012 + head[:, 1] * (HEAD_HEIGHT / 2)
+    p["nose"] = p["head"] + head[:, 0] * RADIUS["head"] - head[:, 1] * 0.008
     frames = {"pelvis": pelvis, "lumbar": lumbar, "thorax": thorax, "neck": neck, "head": head}
+    sole = ANKLE_HEIGHT - RADIUS["foot"]
     for side in SIDES:
-        lateral = np.array([0.0, 0.0, 1.0 if side == "r" else -1.0])
-        hip = pelvis @ (lateral * HIP_OFFSET)
+        lateral = 1.0 if side == "r" else -1.0
+        hip = pelvis[:, 2] * (lateral * HIP_OFFSET)
         thigh = pelvis @ _ball_joint(a, "hip", side)
-        knee = hip + thigh @ (down * THIGH)
+        knee = hip - thigh[:, 1] * THIGH
         shank = thigh @ rot_z(-a[f"knee_{side}"])
-        ankle = knee + shank @ (down * SHANK)
+        ankle = knee - shank[:, 1] * SHANK
         foot = shank @ rot_z(a[f"ankle_{side}"])
-        sole = ANKLE_HEIGHT - RADIUS["foot"]
-        shoulder = p["neck_base"] + thorax @ (lateral * SHOULDER_OFFSET)
+        shoulder = p["neck_base"] + thorax[:, 2] * (lateral * SHOULDER_OFFSET)
         upper_arm = thorax @ _ball_joint(a, "shoulder", side)
-        elbow = shoulder + upper_arm @ (down * UPPER_ARM)
+        elbow = shoulder - upper_arm[:, 1] * UPPER_ARM
         forearm = upper_arm @ rot_z(a[f"elbow_{side}"])
-        wrist = elbow + forearm @ (down * FOREARM)
+        wrist = elbow - forearm[:, 1] * FOREARM
         hand = forearm @ rot_z(a[f"wrist_{side}"])
         p.update(
             {
                 f"hip_{side}": hip,
                 f"knee_{side}": knee,
                 f"ankle_{side}": ankle,
-                f"heel_{side}": ankle + foot @ np.array([-HEEL_BACK, -sole, 0.0]),
-                f"toe_{side}": ankle + foot @ np.array([TOE_FORWARD, -sole, 0.0]),
+                f"heel_{side}": ankle - foot[:, 0] * HEEL_BACK - foot[:, 1] * sole,
+                f"toe_{side}": ankle + foot[:, 0] * TOE_FORWARD - foot[:, 1] * sole,
                 f"shoulder_{side}": shoulder,
                 f"elbow_{side}": elbow,
                 f"wrist_{side}": wrist,
-                f"hand_{side}": wrist + hand @ (down * (HAND - RADIUS["hand"])),
+                f"hand_{side}": wrist - hand[:, 1] * (HAND - RADIUS["hand"]),
             }
         )
         frames.update({f"thigh_{side}": thigh, f"shank_{side}": shank, f"foot_{side}": foot})

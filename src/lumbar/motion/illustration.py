@@ -41,13 +41,16 @@ class _Strict(BaseModel):
 
 
 class Tempo(_Strict):
-    """How the animation moves: one entry of `phases` per move between keyframes, the last being the
-    move from the last keyframe back to the first; `hold` is spent still in the last keyframe and
-    `rest` still in the first. Seconds."""
+    """How the animation moves, in seconds: one entry of `phases` per move between keyframes, the last
+    being the move from the last keyframe back to the first; `hold` is spent still in the last
+    keyframe and `rest` still in the first. With `retrace`, the way back passes through the keyframes
+    in reverse (standing up and sitting down both lean forward), and `phases` lists the moves out
+    and then the moves back."""
 
     phases: list[float] = Field(min_length=1)
     hold: float = Field(default=0.0, ge=0, le=30)
     rest: float = Field(default=0.0, ge=0, le=30)
+    retrace: bool = False
 
     @model_validator(mode="after")
     def _positive_phases(self) -> Tempo:
@@ -137,7 +140,9 @@ class Illustration(_Strict):
 
     view: View
     turn: float = Field(default=0.0, ge=-90, le=90, description="turn the camera about the vertical")
-    tilt: float = Field(default=0.0, ge=0, le=90, description="raise the camera to look down (90: from above)")
+    tilt: float = Field(
+        default=0.0, ge=0, le=90, description="raise the camera to look down (90: from above)"
+    )
     description: Text = Field(description="what the animation shows, for people who cannot see it")
     ground: Ground = "floor"
     props: list[Prop] = Field(default_factory=list)
@@ -154,18 +159,23 @@ class Illustration(_Strict):
         names = [k.name for k in self.keyframes]
         if len(set(names)) != len(names):
             raise ValueError("keyframes: two keyframes with the same name")
-        if len(self.tempo.phases) != len(self.keyframes):
-            raise ValueError(
-                f"tempo.phases: needs one move per keyframe ({len(self.keyframes)}), the last returning "
-                f"to the first; got {len(self.tempo.phases)}"
+        moves = 2 * (len(self.keyframes) - 1) if self.tempo.retrace else len(self.keyframes)
+        if len(self.tempo.phases) != moves:
+            way = (
+                "out and back through the keyframes"
+                if self.tempo.retrace
+                else "per keyframe, the last returning to the first"
             )
+            raise ValueError(f"tempo.phases: needs {moves} moves ({way}); got {len(self.tempo.phases)}")
         if self.anchor not in JOINT_POINTS:
             raise ValueError(f"anchor: unknown body point {self.anchor!r}")
         for frame in self.keyframes:
             for support in frame.rest:
                 prop = SUPPORT_PROP.get(support)
                 if prop is not None and prop not in self.props:
-                    raise ValueError(f"keyframe {frame.name!r} rests on a {support} but props has no {prop!r}")
+                    raise ValueError(
+                        f"keyframe {frame.name!r} rests on a {support} but props has no {prop!r}"
+                    )
                 if support == "floor" and self.ground != "floor":
                     raise ValueError(f"keyframe {frame.name!r} rests on the floor but the ground is water")
         if ("resistance-band" in self.props) != (self.band_anchor is not None):
@@ -177,7 +187,9 @@ class Illustration(_Strict):
         if self.highlight is not None:
             for part in self.highlight:
                 if part not in HIGHLIGHTS:
-                    raise ValueError(f"highlight: unknown part {part!r}; known: {', '.join(sorted(HIGHLIGHTS))}")
+                    raise ValueError(
+                        f"highlight: unknown part {part!r}; known: {', '.join(sorted(HIGHLIGHTS))}"
+                    )
         if self.arrow is not None and self.arrow.between is not None:
             for name in self.arrow.between:
                 if name not in names:

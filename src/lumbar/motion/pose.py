@@ -76,7 +76,7 @@ def estimate_video(
             read = 0
             for index, image in decoded:
                 read = index + 1
-                frames.append(_landmarks(model.process(_rgb(image))))
+                frames.append(_landmarks(model.process(image)))
                 if progress is not None:
                     progress(read, info.frame_count)
         finally:
@@ -181,7 +181,7 @@ def _video_info(capture: Any, path: Path) -> VideoInfo:
 def _decoded(
     capture: Any, stride: int, info: VideoInfo, path: Path
 ) -> Generator[tuple[int, Any], None, None]:
-    """(frame index, BGR image) of every stride-th frame, decoded on a reader thread.
+    """(frame index, RGB image) of every stride-th frame, decoded on a reader thread.
 
     Skipped frames are only grabbed (demuxed and decoded, not converted). The queue is small, so the
     reader runs at most a few frames ahead of the model.
@@ -202,6 +202,7 @@ def _decoded(
                     ok, image = capture.read()
                     if not ok:
                         break
+                    image = _rgb(image)  # here, off the model's thread
                     while not stop.is_set():
                         try:
                             chunks.put((index, image), timeout=0.1)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 from xml.sax.saxutils import escape
 
@@ -23,12 +23,11 @@ from lumbar.motion.figure import (
     RADIUS,
     SEGMENTS,
     TOP_CAP,
-    TRUNK_STATIONS,
     Body,
     Vec,
 )
 from lumbar.motion.illustration import Illustration
-from lumbar.motion.scene import Camera, Scene, build_scene, turn_between
+from lumbar.motion.scene import Camera, Scene, build_scene
 
 if TYPE_CHECKING:
     from lumbar.domain.catalog import Exercise
@@ -180,7 +179,9 @@ def far_chains(scene: Scene) -> set[str]:
         depths = []
         for k in scene.keyframes:
             trunk = float(np.mean([s.centre for s in k.body.sections()], axis=0) @ toward)
-            limb = float(np.mean([k.body.points[p] for s in segments for p in SEGMENTS[s][:2]], axis=0) @ toward)
+            limb = float(
+                np.mean([k.body.points[p] for s in segments for p in SEGMENTS[s][:2]], axis=0) @ toward
+            )
             depths.append(limb - trunk)
         if float(np.mean(depths)) < -0.03:
             far.add(name)
@@ -322,7 +323,9 @@ def prop_shapes(scene: Scene) -> list[Shape]:
         centre = _pic(camera, ball.centre)[0]
         r = ball.radius * SCALE
         shapes.append(Shape(centre[None, :], PROP_FILL, PROP_LINE, 1.0, radius=r, role="ball"))
-        arc = np.array([centre + r * 0.72 * np.array([math.cos(t), -math.sin(t)]) for t in np.linspace(1.9, 2.9, 8)])
+        arc = np.array(
+            [centre + r * 0.72 * np.array([math.cos(t), -math.sin(t)]) for t in np.linspace(1.9, 2.9, 8)]
+        )
         shapes.append(Shape(arc, None, "#ffffff", 2.0, role="ball-shine"))
     return shapes
 
@@ -332,14 +335,19 @@ def band_shapes(scene: Scene, body: Body) -> list[Shape]:
     ill = scene.illustration
     camera = scene.camera
     if scene.props.band_anchor is not None:
-        hands = (body.points["hand_l"] + body.points["hand_r"] + body.points["wrist_l"] + body.points["wrist_r"]) / 4
+        hands = (
+            body.points["hand_l"] + body.points["hand_r"] + body.points["wrist_l"] + body.points["wrist_r"]
+        ) / 4
         line = _pic(camera, np.array([scene.props.band_anchor, hands]))
         return [Shape(line, None, BAND, 2.2, role="band")]
     if ill.strap_to is not None:
         loop = body.points[ill.strap_to]
         shapes = []
         for side in ("l", "r"):
-            line = _pic(camera, np.array([body.points[f"wrist_{side}"] * 0.3 + body.points[f"hand_{side}"] * 0.7, loop]))
+            line = _pic(
+                camera,
+                np.array([body.points[f"wrist_{side}"] * 0.3 + body.points[f"hand_{side}"] * 0.7, loop]),
+            )
             shapes.append(Shape(line, None, BAND, 1.8, role="strap"))
         return shapes
     return []
@@ -348,7 +356,9 @@ def band_shapes(scene: Scene, body: Body) -> list[Shape]:
 def _arrow_head(tip: Vec, direction: Vec, size: float) -> Vec:
     d = direction / max(float(np.linalg.norm(direction)), 1e-9)
     side = np.array([-d[1], d[0]])
-    return np.array([tip, tip - d * size + side * size * 0.55, tip - d * size * 0.7, tip - d * size - side * size * 0.55])
+    return np.array(
+        [tip, tip - d * size + side * size * 0.55, tip - d * size * 0.7, tip - d * size - side * size * 0.55]
+    )
 
 
 def arrow_path(scene: Scene) -> Vec | None:
@@ -361,7 +371,10 @@ def arrow_path(scene: Scene) -> Vec | None:
         centre = _pic(camera, scene.keyframes[0].body.points[arrow.around])[0]
         r = arrow.radius * SCALE
         angles = np.radians(np.linspace(arrow.start, arrow.start + arrow.sweep, 24))
-        return np.stack([centre[0] + r * np.cos(angles), centre[1] - r * arrow.squash * np.sin(angles)], axis=-1)
+        arc: Vec = np.stack(
+            [centre[0] + r * np.cos(angles), centre[1] - r * arrow.squash * np.sin(angles)], axis=-1
+        )
+        return arc
     names = [k.name for k in scene.keyframes]
     first, last = arrow.between or (names[0], names[-1])
     a, b = names.index(first), names.index(last)
@@ -383,7 +396,8 @@ def arrow_path(scene: Scene) -> Vec | None:
     # Trim the ends so the arrow does not touch the limb it describes.
     total = np.cumsum(np.r_[0, np.linalg.norm(np.diff(path, axis=0), axis=1)])
     keep = (total >= total[-1] * 0.08) & (total <= total[-1] * 0.92)
-    return path[keep] if keep.sum() >= 2 else path
+    trimmed: Vec = path[keep] if keep.sum() >= 2 else path
+    return trimmed
 
 
 def arrow_shapes(scene: Scene) -> list[Shape]:
@@ -396,10 +410,14 @@ def arrow_shapes(scene: Scene) -> list[Shape]:
         Shape(line, None, "#ffffff", ARROW_WIDTH + 2.4, role="arrow-halo"),
         Shape(line, None, TEAL, ARROW_WIDTH, role="arrow"),
     ]
-    shapes.append(Shape(_arrow_head(path[-1], path[-1] - path[-2], size), TEAL, TEAL, 0.8, closed=True, role="arrow"))
+    shapes.append(
+        Shape(_arrow_head(path[-1], path[-1] - path[-2], size), TEAL, TEAL, 0.8, closed=True, role="arrow")
+    )
     arrow = scene.illustration.arrow
     if arrow is not None and arrow.both_ways:
-        shapes.append(Shape(_arrow_head(path[0], path[0] - path[1], size), TEAL, TEAL, 0.8, closed=True, role="arrow"))
+        shapes.append(
+            Shape(_arrow_head(path[0], path[0] - path[1], size), TEAL, TEAL, 0.8, closed=True, role="arrow")
+        )
     return shapes
 
 
@@ -504,13 +522,25 @@ def _figure_with_band(scene: Scene, body: Body, look: Look) -> list[Shape]:
     extra = band_shapes(scene, body)
     if not extra:
         return figure
-    return figure[: len(figure) // 2] + extra + figure[len(figure) // 2 :] if scene.props.band_anchor is None else figure + extra
+    return (
+        figure[: len(figure) // 2] + extra + figure[len(figure) // 2 :]
+        if scene.props.band_anchor is None
+        else figure + extra
+    )
 
 
 def _steps(scene: Scene, a: int, b: int) -> int:
-    ka, kb = scene.keyframes[a], scene.keyframes[b]
-    change = max(abs(turn_between(ka.angles[n], kb.angles[n])) for n in ka.angles)
-    return max(3, min(18, math.ceil(change / 9.0)))
+    """Enough samples that no bone turns more than about 9 degrees from one to the next, measured
+    along the way (a bone's turn adds up every joint above it, and in 3-D it need not be monotonic)."""
+    fine = [scene.between(a, b, k / 24) for k in range(25)]
+    turned = np.zeros(len(fine[0].capsules()))
+    for before, after in itertools.pairwise(fine):
+        for i, (cap_a, cap_b) in enumerate(zip(before.capsules(), after.capsules(), strict=True)):
+            u, v = cap_a.b - cap_a.a, cap_b.b - cap_b.a
+            norms = float(np.linalg.norm(u) * np.linalg.norm(v))
+            if norms > 1e-12:
+                turned[i] += math.degrees(math.acos(max(-1.0, min(1.0, float(u @ v) / norms))))
+    return max(3, min(40, math.ceil(float(turned.max()) / 9.0)))
 
 
 def loop_samples(scene: Scene) -> list[tuple[float, Body]]:
@@ -521,9 +551,10 @@ def loop_samples(scene: Scene) -> list[tuple[float, Body]]:
     for start, seconds, a, b in scene.segments():
         n = _steps(scene, a, b)
         for k in range(n + 1):
+            # Even steps along the movement, at the times the eased (slow out, slow in) curve reaches
+            # them: the steps are equal, the time between them is not.
             s = k / n
-            # Time runs evenly; the pose follows the eased curve.
-            samples.append((start + seconds * s, scene.between(a, b, _ease(s))))
+            samples.append((start + seconds * math.acos(1 - 2 * s) / math.pi, scene.between(a, b, s)))
     samples.append((tempo.cycle_seconds, scene.keyframes[0].body))
     out: list[tuple[float, Body]] = []
     for t, body in samples:
@@ -532,10 +563,6 @@ def loop_samples(scene: Scene) -> list[tuple[float, Body]]:
         else:
             out.append((t, body))
     return out
-
-
-def _ease(s: float) -> float:
-    return 0.5 - 0.5 * math.cos(math.pi * s)
 
 
 def _loop_poses(scene: Scene) -> list[Body]:
@@ -560,16 +587,17 @@ def _d(shape: Shape) -> str:
 def _paint(shape: Shape) -> str:
     parts = [f'fill="{shape.fill}"' if shape.fill else 'fill="none"']
     if shape.stroke:
-        parts.append(f'stroke="{shape.stroke}" stroke-width="{_fmt(shape.width) if shape.width >= 0.1 else shape.width}"')
+        parts.append(
+            f'stroke="{shape.stroke}" stroke-width="{_fmt(shape.width) if shape.width >= 0.1 else shape.width}"'
+        )
     return " ".join(parts)
 
 
 def _element(shape: Shape, animation: str = "") -> str:
     if shape.is_circle():
         cx, cy = shape.points[0]
-        return (
-            f'<circle cx="{_fmt(cx)}" cy="{_fmt(cy)}" r="{_fmt(shape.radius or 0.0)}" {_paint(shape)}'
-            + (f">{animation}</circle>" if animation else "/>")
+        return f'<circle cx="{_fmt(cx)}" cy="{_fmt(cy)}" r="{_fmt(shape.radius or 0.0)}" {_paint(shape)}' + (
+            f">{animation}</circle>" if animation else "/>"
         )
     return f'<path d="{_d(shape)}" {_paint(shape)}' + (f">{animation}</path>" if animation else "/>")
 
@@ -595,7 +623,9 @@ def _animated(frames: Sequence[Sequence[Shape]], key_times: str, seconds: float)
             out.append(_element(first, anim))
         else:
             ds = [_d(s) for s in shape_frames]
-            anim = f'<animate attributeName="d" values="{";".join(ds)}" {timing}/>' if len(set(ds)) > 1 else ""
+            anim = (
+                f'<animate attributeName="d" values="{";".join(ds)}" {timing}/>' if len(set(ds)) > 1 else ""
+            )
             out.append(_element(first, anim))
     return "".join(out)
 
@@ -625,7 +655,6 @@ def animated_svg(scene: Scene, uid: str, title: str, desc: str) -> str:
     cycle = scene.illustration.tempo.cycle_seconds
     key_times = ";".join(f"{t / cycle:.4f}".rstrip("0").rstrip(".") or "0" for t, _ in samples)
     frames = [_figure_with_band(scene, body, look) for body in poses]
-    end = still(scene, "end", look)
     style = (
         f"<style>#{uid} .lf-still{{display:none}}"
         f"@media (prefers-reduced-motion: reduce){{#{uid} .lf-moving{{display:none}}#{uid} .lf-still{{display:inline}}}}"
@@ -640,7 +669,6 @@ def animated_svg(scene: Scene, uid: str, title: str, desc: str) -> str:
         + _group([*water_surface(scene, box), *arrow_shapes(scene)])
         + "</svg>"
     )
-    del end
 
 
 # --- the public entry points ---
@@ -689,10 +717,3 @@ def exercise_svg(exercise: Exercise, frame: Frame, *, uid: str | None = None) ->
 def drawing_for(exercise: Exercise, frame: Literal["start", "end"]) -> Drawing:
     """The shapes of a still, for other back ends (the contact sheet's PNG)."""
     return still(scene_for(illustration_of(exercise)), frame)
-
-
-def with_fill(shape: Shape, fill: str) -> Shape:
-    return replace(shape, fill=fill)
-
-
-__all__ = ["FRAMES", "TRUNK_STATIONS", "Drawing", "Frame", "Shape", "exercise_svg", "still"]

@@ -4,8 +4,9 @@ and a timeline. The renderer draws a scene; the synthetic landmark generator sam
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -105,20 +106,10 @@ def _body(angles: Mapping[str, float], offset: Vec) -> Body:
     return pose_body(angles).translated(offset)
 
 
-def _anchor_offset(angles: Mapping[str, float], anchor: str, across: Vec, along: float, y: float) -> Vec:
-    """The shift that puts the anchor point `along` the picture's horizontal and at height y."""
-    point = pose_body(angles).points[anchor]
-    return across * (along - float(point @ across)) + UP * (y - float(point[1]))
-
-
 def across_of(camera: Camera) -> Vec:
     """The horizontal direction across the picture: figures are anchored and slide along it."""
     flat = np.array([camera.right[0], 0.0, camera.right[2]])
     return flat / float(np.linalg.norm(flat))
-
-
-class PlacementError(ValueError):
-    """A keyframe's resting parts cannot all touch their supports."""
 
 
 def _solve(
@@ -134,31 +125,33 @@ def _solve(
     contacts = [(part, surfaces[s]) for s, parts in keyframe.rest.items() if s in surfaces for part in parts]
     free_angles = [n for n in keyframe.free if n != "x"]
     slide = "x" in keyframe.free
-    if keyframe.at is not None:
-        base_offset = _anchor_offset(angles, anchor, across, keyframe.at[0], keyframe.at[1])
-    else:
-        base_offset = _anchor_offset(angles, anchor, across, anchor_x, 0.0)
-        base_offset[1] -= lowest_point(pose_body(angles).translated(base_offset))
-    if not contacts and not keyframe.grip:
-        return angles, base_offset
     fixed_height = keyframe.at is not None
+    target = (keyframe.at[0], keyframe.at[1]) if keyframe.at is not None else (anchor_x, 0.0)
 
-    def unpack(v: Vec) -> tuple[dict[str, float], Vec]:
+    def place(trial: dict[str, float], lift: float, shift: float) -> Body:
+        body = pose_body(trial)
+        point = body.points[anchor]
+        offset = across * (target[0] + shift - float(point @ across)) + UP * (
+            target[1] - float(point[1]) + lift
+        )
+        return body.translated(offset)
+
+    start = place(angles, 0.0, 0.0)
+    base_lift = 0.0 if fixed_height else -lowest_point(start)
+    if not contacts and not keyframe.grip:
+        return angles, _offset_of(start.translated(UP * base_lift), angles)
+
+    def unpack(v: Vec) -> tuple[dict[str, float], Body]:
         trial = dict(angles)
         for i, name in enumerate(free_angles):
             for full in _full_names(name):
                 # Free angles stay within what the joint can do.
                 low, high = limit_for(full) or (-180.0, 180.0)
                 trial[full] = min(high, max(low, float(v[2 + i])))
-        offset = _anchor_offset(trial, anchor, across, anchor_x, 0.0) if not fixed_height else base_offset.copy()
-        offset[1] = base_offset[1] + (0.0 if fixed_height else float(v[0]))
-        if slide:
-            offset = offset + across * float(v[1])
-        return trial, offset
+        return trial, place(trial, base_lift + float(v[0]), float(v[1]))
 
     def residuals(v: Vec) -> Vec:
-        trial, offset = unpack(v)
-        body = _body(trial, offset)
+        trial, body = unpack(v)
         res = [gap(body, part, surface) for part, surface in contacts]
         res += [grip_gap(body, part, target) for part, target in keyframe.grip.items()]
         res += [_REGULARISE * (trial[_full_names(n)[0]] - angles[_full_names(n)[0]]) for n in free_angles]
@@ -166,11 +159,19 @@ def _solve(
 
     v = np.array([0.0, 0.0, *(angles[_full_names(n)[0]] for n in free_angles)])
     active = [i for i in range(len(v)) if (i == 0 and not fixed_height) or (i == 1 and slide) or i >= 2]
+    v = _least_squares(residuals, v, active)
+    trial, body = unpack(v)
+    return trial, _offset_of(body, trial)
+
+
+def _least_squares(residuals: Callable[[Vec], Vec], v: Vec, active: list[int]) -> Vec:
+    """Levenberg-Marquardt with a numerical Jacobian over the `active` entries of v. Small and
+    dependency-free: a keyframe has a handful of unknowns and a dozen contacts at most."""
     damping = 1e-3
     r = residuals(v)
-    for _ in range(100):
+    for _ in range(80):
         cost = float(r @ r)
-        if cost < 1e-14:
+        if cost < 1e-11:
             break
         jac = np.zeros((len(r), len(active)))
         for j, i in enumerate(active):
@@ -184,14 +185,23 @@ def _solve(
         trial_v = v.copy()
         trial_v[active] += delta
         trial_r = residuals(trial_v)
-        if float(trial_r @ trial_r) < cost:
+        trial_cost = float(trial_r @ trial_r)
+        if trial_cost < cost:
             v, r = trial_v, trial_r
             damping = max(damping / 3, 1e-9)
+            if cost - trial_cost < 1e-6 * cost:
+                break  # no longer improving: the contacts conflict; the tests say which
         else:
             damping *= 4
             if damping > 1e8:
                 break
-    return unpack(v)
+    return v
+
+
+def _offset_of(body: Body, angles: Mapping[str, float]) -> Vec:
+    """The figure's translation: forward kinematics puts the mid-hip point at the origin."""
+    del angles
+    return body.points["pelvis"].copy()
 
 
 def _full_names(name: str) -> tuple[str, ...]:
@@ -205,7 +215,8 @@ def _place(
     angles = expand_angles(keyframe.angles)
     anchor = keyframe.anchor or ill.anchor
     solved, offset = _solve(keyframe, angles, anchor, across, anchor_x, surfaces)
-    return Placed(keyframe.name, solved, offset, _body(solved, offset), keyframe.rest, keyframe.grip)
+    rest: dict[str, list[str]] = {str(support): parts for support, parts in keyframe.rest.items()}
+    return Placed(keyframe.name, solved, offset, _body(solved, offset), rest, keyframe.grip)
 
 
 def _forward_sign(body: Body) -> float:
@@ -237,7 +248,9 @@ def _build_props(ill: Illustration, placed: Sequence[Placed]) -> Props:
         elif support == "step":
             top = _lowest_of(body, parts)
             surfaces["step"] = Plane(UP, top)
-            boxes.append(Box("step", np.array([centre[0] - 0.11, 0.0, -0.2]), np.array([centre[0] + 0.11, top, 0.2])))
+            boxes.append(
+                Box("step", np.array([centre[0] - 0.11, 0.0, -0.2]), np.array([centre[0] + 0.11, top, 0.2]))
+            )
         elif support == "wall":
             sign = _forward_sign(body)
             normal = np.array([sign, 0.0, 0.0])
@@ -245,13 +258,25 @@ def _build_props(ill: Illustration, placed: Sequence[Placed]) -> Props:
             back = min(gap(body, p, Plane(normal, 0.0)) for p in parts)
             surfaces["wall"] = Plane(normal, back)
             x = sign * back
-            boxes.append(Box("wall", np.array([min(x, x - sign * 0.06), 0.0, -0.6]), np.array([max(x, x - sign * 0.06), 1.25, 0.6])))
+            boxes.append(
+                Box(
+                    "wall",
+                    np.array([min(x, x - sign * 0.06), 0.0, -0.6]),
+                    np.array([max(x, x - sign * 0.06), 1.25, 0.6]),
+                )
+            )
         else:
             ball = Ball(np.array([centre[0], BALL_RADIUS, 0.0]), BALL_RADIUS)
             surfaces["ball"] = ball
     band = np.array(ill.band_anchor) if ill.band_anchor is not None else None
     if band is not None:
-        boxes.append(Box("post", np.array([band[0] - 0.02, 0.0, band[2] - 0.02]), np.array([band[0] + 0.02, band[1] + 0.12, band[2] + 0.02])))
+        boxes.append(
+            Box(
+                "post",
+                np.array([band[0] - 0.02, 0.0, band[2] - 0.02]),
+                np.array([band[0] + 0.02, band[1] + 0.12, band[2] + 0.02]),
+            )
+        )
     floor_line = 0.0
     if "mat" in ill.props:
         floor_line = -MAT_THICKNESS
@@ -277,7 +302,11 @@ def _chair(seat: float, pelvis_x: float, sign: float) -> list[Box]:
             boxes.append(Box("chair-leg", np.array([x, 0.0, z]), np.array([x + leg, seat - thick, z + leg])))
     bx0 = back - sign * 0.022
     boxes.append(
-        Box("chair-back", np.array([min(back, bx0), seat, -0.12]), np.array([max(back, bx0), seat + 0.30, 0.12]))
+        Box(
+            "chair-back",
+            np.array([min(back, bx0), seat, -0.12]),
+            np.array([max(back, bx0), seat + 0.30, 0.12]),
+        )
     )
     return boxes
 
@@ -294,16 +323,29 @@ class Scene:
 
     # --- timeline ---
 
+    def moves(self) -> list[tuple[int, int, float]]:
+        """(from keyframe, to keyframe, seconds) for each move of one cycle, in order; the hold comes
+        after the first move that ends in the last keyframe."""
+        tempo = self.illustration.tempo
+        n = len(self.keyframes)
+        # Out through every keyframe, then straight back to the first or back the same way.
+        path = [*range(n), *range(n - 2, -1, -1)] if tempo.retrace else [*range(n), 0]
+        return [
+            (a, b, seconds) for (a, b), seconds in zip(itertools.pairwise(path), tempo.phases, strict=True)
+        ]
+
     def segments(self) -> list[tuple[float, float, int, int]]:
         """(start time, duration, from keyframe, to keyframe) for each move of one cycle."""
         tempo = self.illustration.tempo
-        n = len(self.keyframes)
+        last = len(self.keyframes) - 1
         t = tempo.rest
         out = []
-        for i, seconds in enumerate(tempo.phases):
-            if i == n - 1:
+        held = False
+        for a, b, seconds in self.moves():
+            if a == last and not held:
                 t += tempo.hold
-            out.append((t, seconds, i, (i + 1) % n))
+                held = True
+            out.append((t, seconds, a, b))
             t += seconds
         return out
 
@@ -365,7 +407,10 @@ def build_scene(ill: Illustration) -> Scene:
     floor: dict[str, Surface] = {"floor": Plane(UP, 0.0)} if ill.ground == "floor" else {}
     rough = [_place(k, ill, across, anchor_x, floor) for k in ill.keyframes]
     props = _build_props(ill, rough)
-    placed = [_place(k, ill, across, anchor_x, props.surfaces) for k in ill.keyframes]
+    if set(props.surfaces) == set(floor):
+        placed = rough
+    else:
+        placed = [_place(k, ill, across, anchor_x, props.surfaces) for k in ill.keyframes]
     if "mat" in ill.props:
         props = _with_mat(props, placed)
     return Scene(ill, camera, placed, props)
