@@ -70,3 +70,31 @@ def test_lessons_render_markdown_and_their_sources(client: Client) -> None:
     listing = client.get("/learn/").content.decode()
     for topic_id in default_catalog().education:
         assert f'href="/learn/{topic_id}/"' in listing
+
+
+def test_exercise_page_shows_the_animated_figure_and_the_start_and_end_stills(client: Client) -> None:
+    html = client.get("/exercises/bird-dog/").content.decode()
+    assert '<svg xmlns="http://www.w3.org/2000/svg" id="fig-bird-dog-animated"' in html
+    assert 'role="img"' in html
+    assert 'src="/exercises/bird-dog/start.svg"' in html
+    assert 'src="/exercises/bird-dog/end.svg"' in html
+
+
+def test_figures_are_served_as_svg_files_and_kept_in_the_data_dir(client: Client) -> None:
+    from django.conf import settings
+
+    response = client.get("/exercises/glute-bridge/start.svg")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    assert response.content.decode().startswith("<svg")
+    assert "max-age" in response["Cache-Control"]
+    cached = list((settings.DATA_DIR / "cache" / "figures").glob("*/glute-bridge-start.svg"))
+    assert len(cached) == 1
+    assert client.get("/exercises/glute-bridge/sideways.svg").status_code == 404
+    assert client.get("/exercises/no-such-exercise/start.svg").status_code == 404
+
+
+def test_library_list_shows_a_thumbnail_per_exercise_without_drawing_them_inline(client: Client) -> None:
+    html = client.get("/exercises/").content.decode()
+    assert html.count('class="thumb"') == len(default_catalog().exercises)
+    assert "<svg xmlns" not in html

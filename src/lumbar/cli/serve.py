@@ -29,11 +29,21 @@ def serve(
         server.start()
     except embedded.ServeError as exc:
         fail(str(exc))
+    _warm_figures_in_background()
     typer.echo(f"Lumbar is running at {embedded.url_for(host, port)}")
     typer.echo(f"Data: {directory}  ·  content {version}  ·  press Ctrl-C to stop")
     code = server.wait()
     typer.echo("Lumbar stopped.")
     raise typer.Exit(code)
+
+
+def _warm_figures_in_background() -> None:
+    """Draw the exercise figures into the shared disk cache while the first pages are served."""
+    import threading
+
+    from lumbar.web.library import figures
+
+    threading.Thread(target=figures.warm, name="warm-figures", daemon=True).start()
 
 
 def register(app: typer.Typer) -> None:

@@ -43,6 +43,7 @@ INK = "#1f2a30"
 TEAL = "#0f766e"
 FILL_NEAR = "#f7f9f9"
 FILL_FAR = "#d5dde0"
+HAIR = "#5b6b73"
 MOVING_NEAR = "#9fd6cf"
 MOVING_FAR = "#6eb3aa"
 PROP_FILL = "#e4e9ec"
@@ -268,22 +269,40 @@ def _head(body: Body, camera: Camera, fill: str) -> list[Shape]:
     perp = np.array([-v[1], v[0]])
     # The nose pokes out of the outline when the face is side-on and hides inside it when the face
     # turns to the viewer; drawn before the head so the head covers its root.
-    tip = centre + v * (1 + 1.1 / r_head)
-    nose_shape = np.array([centre + v * 0.8 + perp * 0.22, tip, centre + v * 0.8 - perp * 0.22])
+    tip = centre + v * (1 + 1.6 / r_head)
+    nose_shape = np.array([centre + v * 0.75 + perp * 0.3, tip, centre + v * 0.75 - perp * 0.3])
     frame = body.frames["head"]
     shapes = [
         Shape(neck, None, INK, 2 * r_neck + 2 * OUTLINE),
         Shape(neck, None, fill, 2 * r_neck),
         Shape(nose_shape, fill, INK, OUTLINE * 0.9, closed=True),
-        Shape(centre[None, :], fill, INK, OUTLINE, radius=r_head),
+        Shape(centre[None, :], fill, None, 0.0, radius=r_head),
+        Shape(_hair(centre, v, r_head), HAIR, None, 0.0, closed=True),
+        Shape(centre[None, :], None, INK, OUTLINE, radius=r_head),
     ]
     for side in (-1.0, 1.0):
         eye3 = body.points["head"] + frame @ np.array([0.046, 0.012, side * 0.024])
         facing = camera.depth(eye3) - camera.depth(body.points["head"])
         visible = facing > 0.012
         eye = _pic(camera, eye3)[0]
-        shapes.append(Shape(eye[None, :], INK, None, 0.0, radius=0.65 if visible else 0.0))
+        shapes.append(Shape(eye[None, :], INK, None, 0.0, radius=0.8 if visible else 0.0))
     return shapes
+
+
+def _hair(centre: Vec, face: Vec, radius: float, steps: int = 14) -> Vec:
+    """Hair on the back and top of the head, away from the face: it tells at a glance which way the
+    figure faces, lying down or standing. A segment of the head's disc cut off by a chord."""
+    length = float(np.linalg.norm(face))
+    side_on = min(1.0, length / radius)
+    away = -face / length if length > 1e-9 else np.zeros(2)
+    # Picture y points down: (0, -1) is the top of the head. Side-on, the hair is at the back and top.
+    normal = away * side_on * 0.8 + np.array([0.0, -1.0]) * (1.0 - side_on * 0.6)
+    normal /= float(np.linalg.norm(normal))
+    middle = math.atan2(normal[1], normal[0])
+    half = math.acos(0.3)  # the chord cuts off the back third of the head
+    angles = np.linspace(middle - half, middle + half, steps)
+    arc: Vec = centre + radius * np.stack([np.cos(angles), np.sin(angles)], axis=-1)
+    return arc
 
 
 # --- props, ground, arrow ---

@@ -171,7 +171,7 @@ def _least_squares(residuals: Callable[[Vec], Vec], v: Vec, active: list[int]) -
     r = residuals(v)
     for _ in range(80):
         cost = float(r @ r)
-        if cost < 1e-11:
+        if cost < 1e-9:
             break
         jac = np.zeros((len(r), len(active)))
         for j, i in enumerate(active):
@@ -189,7 +189,7 @@ def _least_squares(residuals: Callable[[Vec], Vec], v: Vec, active: list[int]) -
         if trial_cost < cost:
             v, r = trial_v, trial_r
             damping = max(damping / 3, 1e-9)
-            if cost - trial_cost < 1e-6 * cost:
+            if cost - trial_cost < 1e-4 * cost:
                 break  # no longer improving: the contacts conflict; the tests say which
         else:
             damping *= 4

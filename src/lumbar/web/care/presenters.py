@@ -16,6 +16,7 @@ from lumbar.domain.catalog import Catalog, Dose, default_catalog
 from lumbar.domain.library import describe_dose
 from lumbar.web.care import selectors
 from lumbar.web.care.models import ExerciseSession, ProgramVersion
+from lumbar.web.library.figures import Frame, figure_svg
 
 if TYPE_CHECKING:
     from lumbar.web.care.services import ReviewOutcome
@@ -60,16 +61,9 @@ def dose_text(entry: dict[str, Any], catalog: Catalog | None = None) -> str:
     return describe_dose(dose, exercise.timing if exercise else None)
 
 
-def illustration(exercise_id: str, frame: str = "animated") -> str | None:
+def illustration(exercise_id: str, frame: Frame = "animated") -> str | None:
     """Inline SVG of the exercise, when its figure is drawn (None otherwise)."""
-    try:
-        from lumbar.motion.render import exercise_svg
-    except ImportError:
-        return None
-    exercise = default_catalog().exercises.get(exercise_id)
-    if exercise is None or exercise.motion is None or exercise.motion.illustration is None:
-        return None
-    return exercise_svg(exercise, frame)  # type: ignore[arg-type]
+    return figure_svg(exercise_id, frame)
 
 
 def program_page(version: ProgramVersion, history: list[ProgramVersion]) -> dict[str, Any]:

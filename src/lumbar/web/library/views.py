@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from lumbar.web.library import markdown, selectors
+from lumbar.web.library import figures, markdown, selectors
 
 
 @require_GET
@@ -25,7 +25,26 @@ def exercise_detail(request: HttpRequest, exercise_id: str) -> HttpResponse:
     detail = selectors.exercise_detail(exercise_id)
     if detail is None:
         raise Http404("No exercise with that id")
-    return render(request, "library/exercise_detail.html", {"d": detail, "e": detail.card.exercise})
+    context = {
+        "d": detail,
+        "e": detail.card.exercise,
+        "animated": figures.figure_svg(exercise_id, "animated"),
+        "has_stills": figures.figure_svg(exercise_id, "start") is not None,
+    }
+    return render(request, "library/exercise_detail.html", context)
+
+
+@require_GET
+def figure(request: HttpRequest, exercise_id: str, frame: str) -> HttpResponse:
+    """An exercise's figure as an SVG file (for <img> on list pages; cached by the browser)."""
+    if frame not in figures.FRAMES:
+        raise Http404("No such frame")
+    svg = figures.figure_svg(exercise_id, frame)  # type: ignore[arg-type]
+    if svg is None:
+        raise Http404("No figure for that exercise")
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @require_GET
