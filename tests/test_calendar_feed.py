@@ -155,7 +155,9 @@ def test_the_feed_needs_no_sign_in_and_lists_the_next_eight_weeks_of_planned_day
     assert [e.decoded("DTSTART") for e in sessions] == schedule.planned_days(today, last, per_week)
     assert len(sessions) == account.FEED_WEEKS * per_week
     names = [e["name"] for e in program.exercises]
-    assert str(sessions[0]["DESCRIPTION"]).splitlines()[1:-1] == [f"- {n}" for n in names]
+    lines = str(sessions[0]["DESCRIPTION"]).splitlines()
+    assert lines[1:-2] == [f"- {n}" for n in names]
+    assert lines[-1] == "The morning after, tell Lumbar how your back feels: http://testserver/checkin/"
     assert str(sessions[0]["URL"]) == "http://testserver/session/"
 
 

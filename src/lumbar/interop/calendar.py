@@ -55,6 +55,7 @@ class Feed:
     sessions: SessionDays | None = None
     breaks: MovementBreaks | None = None
     app_url: str = ""
+    checkin_url: str = ""
 
 
 def build_calendar(feed: Feed) -> bytes:
@@ -90,6 +91,8 @@ def _session_event(feed: Feed, sessions: SessionDays, day: date) -> Event:
     if feed.app_url:
         lines.append(f"Start your session: {feed.app_url}")
         event.add("url", feed.app_url)
+    if feed.checkin_url:
+        lines.append(f"The morning after, tell Lumbar how your back feels: {feed.checkin_url}")
     event.add("description", "\n".join(lines))
     event.add("transp", "TRANSPARENT")
     return event

@@ -125,7 +125,9 @@ def working_hours(environ: Any = os.environ) -> tuple[dt.time, dt.time]:
     return start, end
 
 
-def feed_for(user: AbstractBaseUser, today: dt.date, *, session_url: str) -> calendar.Feed:
+def feed_for(
+    user: AbstractBaseUser, today: dt.date, *, session_url: str, checkin_url: str = ""
+) -> calendar.Feed:
     """What the person's calendar shows: planned days for the next weeks and, for people whose
     program has movement breaks, the working-day reminder. Nothing while a screen tells them to see
     a doctor first, or before they have a program."""
@@ -138,6 +140,7 @@ def feed_for(user: AbstractBaseUser, today: dt.date, *, session_url: str) -> cal
         last_day=last_day,
         stamp=timezone.now().replace(microsecond=0),
         app_url=session_url,
+        checkin_url=checkin_url,
     )
     program = selectors.current_program(user)
     if program is None or selectors.blocking_screening(user) is not None:
@@ -178,6 +181,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         profile.user,
         timezone.localdate(),
         session_url=request.build_absolute_uri(reverse("session-start")),
+        checkin_url=request.build_absolute_uri(reverse("checkin")),
     )
     response = HttpResponse(calendar.build_calendar(feed), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="lumbar.ics"'
