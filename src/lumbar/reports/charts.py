@@ -71,16 +71,19 @@ def pain_chart_svg(
     from matplotlib.figure import Figure
 
     salt = hashlib.sha256(repr((element_id, readings, band)).encode()).hexdigest()[:12]
-    with _DRAWING, mpl.rc_context(
-        {
-            "svg.hashsalt": salt,
-            "svg.fonttype": "path",
-            "font.size": FONT_POINTS,
-            "axes.edgecolor": INK,
-            "axes.labelcolor": INK,
-            "xtick.color": INK,
-            "ytick.color": INK,
-        }
+    with (
+        _DRAWING,
+        mpl.rc_context(
+            {
+                "svg.hashsalt": salt,
+                "svg.fonttype": "path",
+                "font.size": FONT_POINTS,
+                "axes.edgecolor": INK,
+                "axes.labelcolor": INK,
+                "xtick.color": INK,
+                "ytick.color": INK,
+            }
+        ),
     ):
         figure = Figure(figsize=FIGURE_INCHES, layout="constrained")
         axes = figure.add_subplot()
