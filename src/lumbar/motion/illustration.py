@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from lumbar.motion.figure import (
+from lumbar.motion.body import (
     ANGLE_NAMES,
     CHAINS,
     JOINT_POINTS,
