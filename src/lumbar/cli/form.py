@@ -245,7 +245,7 @@ def _print_report(result: FormResult, name: str) -> None:
             faults = f"  faults: {', '.join(rep.faults)}" if rep.faults else ""
             console.print(
                 f"  {number:>2}{side}: {rep.start_seconds:.1f}-{rep.end_seconds:.1f} s, "
-                f"range {rep.range:.0f}{_unit(result.signal.unit)}, "
+                f"range {_amount(rep.range, result.signal.unit)}{_unit(result.signal.unit)}, "
                 f"{rep.hold_seconds:.1f} s at the top{faults}"
             )
     if not result.counts_reps and not result.holds:
@@ -267,6 +267,11 @@ def _print_report(result: FormResult, name: str) -> None:
         )
     speed = f" at {result.analysis_fps:.0f} frames/s" if result.analysis_fps else ""
     console.print(f"Analysed {result.frames_analysed} frames ({result.duration_seconds:.1f} s){speed}.")
+
+
+def _amount(value: float, unit: str) -> str:
+    """Degrees read well as whole numbers; body-relative distances (torso lengths) need decimals."""
+    return f"{value:.0f}" if unit == "degrees" else f"{value:.2f}"
 
 
 def _unit(unit: str) -> str:
