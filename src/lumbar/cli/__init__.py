@@ -10,9 +10,12 @@ from __future__ import annotations
 import importlib
 import sys
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from lumbar import __version__
+from lumbar.domain.errors import InvalidInput
 
 # Modules under lumbar.cli that add commands; order is the order of `lumbar --help`.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -25,7 +28,20 @@ COMMAND_MODULES: tuple[str, ...] = (
     "illustrate",
 )
 
+
+class LumbarGroup(TyperGroup):
+    """Every command's invalid input becomes one line on stderr and exit code 2, in one place."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except InvalidInput as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+
+
 app = typer.Typer(
+    cls=LumbarGroup,
     name="lumbar",
     help="Lumbar: home physical therapy for lower back pain.",
     no_args_is_help=True,

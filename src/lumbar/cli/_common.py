@@ -10,8 +10,6 @@ from typing import Any, NoReturn
 import click
 import typer
 
-from lumbar.domain.errors import InvalidInput
-
 EXIT_INVALID = 2
 EXIT_INTERNAL = 1
 
@@ -64,9 +62,6 @@ def run(app: typer.Typer) -> int:
         return 130
     except click.ClickException as exc:
         exc.show()
-        return EXIT_INVALID
-    except InvalidInput as exc:
-        typer.echo(f"error: {exc}", err=True)
         return EXIT_INVALID
     except KeyboardInterrupt:
         return 130

@@ -27,18 +27,14 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Screen the intake, then print a personalised program with the reasons for each exercise."""
-        from lumbar.cli._common import fail, print_json, read_json
+        from lumbar.cli._common import print_json, read_json
         from lumbar.domain.catalog import default_catalog
-        from lumbar.domain.errors import InvalidInput
         from lumbar.domain.intake import parse_intake
         from lumbar.domain.prescription import prescribe
 
         data = read_json(intake, "intake")
-        try:
-            catalog = default_catalog()
-            program = prescribe(parse_intake(data, "intake"), catalog)
-        except InvalidInput as exc:
-            fail(str(exc))
+        catalog = default_catalog()
+        program = prescribe(parse_intake(data, "intake"), catalog)
         if as_json:
             print_json(program.to_json())
         else:

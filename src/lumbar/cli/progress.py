@@ -37,18 +37,14 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Review progress: decide each exercise's next dose, and raise alerts for pain, red flags and adherence."""
-        from lumbar.cli._common import fail, print_json, read_json
+        from lumbar.cli._common import print_json, read_json
         from lumbar.domain.catalog import default_catalog
-        from lumbar.domain.errors import InvalidInput
         from lumbar.domain.history import parse_history
         from lumbar.domain.progression import review
 
         data = read_json(history, "history")
-        try:
-            catalog = default_catalog()
-            result = review(parse_history(data, "history", catalog=catalog), catalog)
-        except InvalidInput as exc:
-            fail(str(exc))
+        catalog = default_catalog()
+        result = review(parse_history(data, "history", catalog=catalog), catalog)
         if as_json:
             print_json(result.to_json())
         else:

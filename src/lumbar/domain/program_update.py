@@ -17,6 +17,7 @@ from typing import Any
 
 from lumbar.domain.catalog import Catalog, Dose
 from lumbar.domain.library import describe_dose
+from lumbar.domain.progression import WalkingDose
 
 CHANGING_ACTIONS = frozenset({"progress", "regress", "substitute"})
 DAYS_PER_WEEK = 7
@@ -72,8 +73,7 @@ def _walking_change(program: dict[str, Any], review: dict[str, Any]) -> str | No
 
 
 def _walk_words(plan: dict[str, Any]) -> str:
-    times = "once" if plan["bouts_per_day"] == 1 else f"{plan['bouts_per_day']} times"
-    return f"{plan['minutes_per_bout']:g} minutes {times} a day, {plan['days_per_week']} days a week"
+    return WalkingDose(plan["minutes_per_bout"], plan["bouts_per_day"], plan["days_per_week"]).words()
 
 
 def _changed_entry(
