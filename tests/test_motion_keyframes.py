@@ -41,6 +41,12 @@ EXPECTED: dict[str, tuple[str, str | None]] = {
     "seated-forward-fold": ("rep", None),
     "standing-back-extension": ("rep", None),
     "sphinx": ("hold", None),
+    "single-leg-bridge": ("rep", None),
+    "stability-ball-bridge": ("rep", None),
+    "marching-bridge": ("rep", "right"),
+    "sciatic-nerve-glide": ("rep", "right"),
+    "childs-pose": ("hold", None),
+    "supine-hamstring-stretch": ("hold", "right"),
 }
 
 
@@ -72,6 +78,7 @@ def test_each_illustrated_repetition_is_one_clean_rep_or_hold(
         assert result.rep_count == 0
         assert [hold.side for hold in result.holds] == [side] * REPS
     assert result.faults == ()
+    assert result.not_checked == ()
 
 
 def test_holds_last_the_doses_hold_time() -> None:
