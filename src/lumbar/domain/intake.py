@@ -19,6 +19,7 @@ from pydantic import (
     Field,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -49,10 +50,30 @@ Condition = Literal[
     "diabetes",
     "spondylolisthesis",
     "spinal_stenosis",
+    "pelvic_girdle_pain",
+    "hypermobility",
+    "previous_vertebral_fracture",
+    "falls_or_poor_balance",
+    "steroid_use",
 ]
 Occupation = Literal["desk", "manual", "mixed", "not_working"]
 Fitness = Literal["low", "moderate", "high"]
 Equipment = Literal["mat", "chair", "wall", "step", "strap", "resistance-band", "stability-ball", "pillow"]
+Activity = Literal[
+    "walking",
+    "running",
+    "gym_lifting",
+    "team_sport",
+    "racket_sport",
+    "golf",
+    "swimming",
+    "cycling",
+    "gardening",
+    "lifting_at_work",
+    "childcare",
+    "dancing",
+    "yoga_pilates",
+]
 Bothersomeness = Literal["not_at_all", "slightly", "moderately", "very_much", "extremely"]
 
 T = TypeVar("T")
@@ -194,6 +215,27 @@ class Intake(_Strict):
     odi_sections: Annotated[OdiSections | None, NotNull] = None
     rmdq_yes: Annotated[Annotated[list[RmdqItem], Unique] | None, NotNull] = None
     goals: Annotated[Goals | None, NotNull] = None
+    # NG65's "back pain lasting over 3 months" is about the back pain, not the current episode.
+    back_pain_years: Annotated[Annotated[float, Field(ge=0, le=90)] | None, NotNull] = None
+    pregnancy_weeks: Annotated[Annotated[int, Field(ge=1, le=42)] | None, NotNull] = None
+    postpartum_weeks: Annotated[Annotated[int, Field(ge=0, le=104)] | None, NotNull] = None
+    surgery_weeks: Annotated[Annotated[int, Field(ge=0, le=520)] | None, NotNull] = None
+    activities: Annotated[list[Activity], NotNull, Unique] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _weeks_need_their_condition(self) -> Intake:
+        # Weeks of pregnancy or since surgery mean nothing without the condition they time.
+        for field, condition in (
+            ("pregnancy_weeks", "pregnancy"),
+            ("surgery_weeks", "recent_spinal_surgery"),
+        ):
+            if getattr(self, field) is not None and condition not in self.conditions:
+                raise PydanticCustomError(
+                    "needs_condition",
+                    "{field} is only given with the '{condition}' condition",
+                    {"field": field, "condition": condition},
+                )
+        return self
 
     @field_validator("age")
     @classmethod
