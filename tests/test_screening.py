@@ -72,7 +72,7 @@ def test_no_red_flags_is_routine_with_no_flags() -> None:
     result = screen()
     assert result.tier is Tier.ROUTINE
     assert result.flags == ()
-    assert "None of your answers point to a serious cause" in result.advice
+    assert "You answered no to every warning-sign question" in result.advice
 
 
 @pytest.mark.parametrize(("flag", "tier"), sorted(TIER_ALONE.items()))
@@ -224,11 +224,34 @@ def test_all_nine_inflammatory_criteria_still_refer_to_rheumatology() -> None:
     assert result.flags == ("inflammatory_back_pain",)
 
 
-def test_ng65_does_not_apply_until_pain_has_lasted_more_than_12_weeks() -> None:
-    assert screen(age=40, episode_weeks=12, inflammatory=criteria(*FOUR)).flags == ()
-    assert screen(age=40, episode_weeks=12.5, inflammatory=criteria(*FOUR)).flags == (
+def test_three_inflammatory_criteria_count_only_once_back_pain_has_lasted_more_than_12_weeks() -> None:
+    assert screen(age=40, episode_weeks=12, inflammatory=criteria(*FOUR[:3])).flags == ()
+    assert screen(age=40, episode_weeks=12.5, inflammatory=criteria(*FOUR[:3])).flags == (
+        "inflammatory_back_pain_possible",
+    )
+
+
+def test_four_inflammatory_criteria_refer_whatever_the_episode_length() -> None:
+    # A 30-year-old in a 2-week flare of back pain that has come and gone for years.
+    result = screen(age=30, episode_weeks=2, inflammatory=criteria(*FOUR))
+    assert result.tier is Tier.SEE_DOCTOR_SOON
+    assert result.flags == ("inflammatory_back_pain",)
+
+
+def test_ng65_duration_is_about_the_back_pain_not_the_episode() -> None:
+    # 40 years old, a 3-week flare, back pain on and off for 5 years: three criteria now count.
+    assert screen(age=40, episode_weeks=3, back_pain_years=5, inflammatory=criteria(*FOUR[:3])).flags == (
+        "inflammatory_back_pain_possible",
+    )
+
+
+def test_ng65_onset_comes_from_the_years_of_back_pain_when_given() -> None:
+    # 50 now with back pain for 10 years: it began at 40, before 45, so NG65 applies.
+    assert screen(age=50, episode_weeks=3, back_pain_years=10, inflammatory=criteria(*FOUR)).flags == (
         "inflammatory_back_pain",
     )
+    # 50 now with back pain for 2 years: it began at 48, so it does not.
+    assert screen(age=50, episode_weeks=3, back_pain_years=2, inflammatory=criteria(*FOUR)).flags == ()
 
 
 def test_ng65_does_not_apply_when_the_pain_began_at_45_or_later() -> None:
@@ -246,6 +269,84 @@ def test_an_episode_that_began_before_35_counts_as_the_onset_before_35_criterion
 
 def test_inflammatory_criteria_without_the_questionnaire_answered_raise_nothing() -> None:
     assert screen(age=20, episode_weeks=26).flags == ()
+
+
+# --- Suspected fracture, both legs, the same fact entered two ways -------------------------------
+
+
+@pytest.mark.parametrize("sign", ["minor_trauma_with_bone_risk", "sudden_severe_pain_eased_lying"])
+@pytest.mark.parametrize("pain", [{"now": 7}, {"now": 3, "worst_24h": 7}, {"now": 9, "worst_24h": 10}])
+def test_suspected_osteoporotic_fracture_with_severe_pain_is_urgent_same_day(
+    sign: str, pain: dict[str, int]
+) -> None:
+    # A 78-year-old woman with osteoporosis: pain after lifting a shopping bag, 7/10 or worse.
+    result = screen(sign, age=78, sex="female", pain=pain, conditions=["osteoporosis"])
+    assert result.tier is Tier.URGENT_SAME_DAY
+    assert result.flags == (sign, "suspected_fracture_with_severe_pain")
+    assert "today" in result.advice
+    assert result.blocks_program
+
+
+@pytest.mark.parametrize("sign", ["minor_trauma_with_bone_risk", "sudden_severe_pain_eased_lying"])
+def test_suspected_fracture_below_severe_pain_stays_see_doctor_soon(sign: str) -> None:
+    result = screen(sign, age=78, pain={"now": 6, "worst_24h": 6})
+    assert result.tier is Tier.SEE_DOCTOR_SOON
+    assert result.flags == (sign,)
+
+
+def test_severe_pain_alone_raises_nothing() -> None:
+    assert screen(pain={"now": 9, "worst_24h": 10}).tier is Tier.ROUTINE
+
+
+@pytest.mark.parametrize("leg_symptoms", ["above_knee", "below_knee"])
+def test_new_sciatica_in_both_legs_is_a_cauda_equina_emergency(leg_symptoms: str) -> None:
+    # Three weeks of back pain with pain down both legs, though the CES6 question was answered no.
+    result = screen(episode_weeks=3, leg_symptoms=leg_symptoms, leg_side="both")
+    assert result.tier is Tier.EMERGENCY_NOW
+    assert result.flags == ("bilateral_leg_symptoms",)
+    assert "emergency department" in result.advice
+
+
+def test_long_standing_unchanged_symptoms_in_both_legs_are_not_an_emergency() -> None:
+    # A 72-year-old with two years of stenosis symptoms in both legs, unchanged, eased by sitting.
+    result = screen(age=72, episode_weeks=104, leg_symptoms="below_knee", leg_side="both")
+    assert result.tier is Tier.ROUTINE
+
+
+def test_sciatica_in_one_leg_in_a_new_episode_is_not_an_emergency() -> None:
+    assert screen(episode_weeks=2, leg_symptoms="below_knee", leg_side="left").tier is Tier.ROUTINE
+
+
+@pytest.mark.parametrize(
+    ("condition", "flag"),
+    [
+        ("diabetes", "infection_risk"),
+        ("steroid_use", "infection_risk"),
+        ("recent_spinal_surgery", "recent_infection_or_spinal_procedure"),
+    ],
+)
+def test_a_condition_counts_as_the_risk_factor_it_names(condition: str, flag: str) -> None:
+    # Fever with the back pain: an emergency for someone at risk of spinal infection, wherever the
+    # risk was entered.
+    as_condition = screen("fever_or_unwell", conditions=[condition])
+    as_flag = screen("fever_or_unwell", flag)
+    assert as_condition.tier is as_flag.tier is Tier.EMERGENCY_NOW
+    assert as_condition.flags == as_flag.flags
+
+
+def test_check_in_weighs_a_fever_with_the_intake_conditions() -> None:
+    answers = RedFlags(fever_or_unwell=True)
+    assert triage_red_flags(answers).tier is Tier.URGENT_SAME_DAY
+    assert triage_red_flags(answers, conditions=["diabetes"]).tier is Tier.EMERGENCY_NOW
+
+
+def test_no_advice_says_no_serious_cause_and_go_to_an_emergency_department() -> None:
+    for result in (
+        screen(leg_symptoms="below_knee", leg_side="both"),
+        screen(leg_symptoms="below_knee", leg_side="left"),
+        screen("saddle_numbness", leg_symptoms="below_knee"),
+    ):
+        assert not ("serious cause" in result.advice and "emergency department" in result.advice)
 
 
 # --- Advice -----------------------------------------------------------------------------------

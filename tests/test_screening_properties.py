@@ -4,18 +4,19 @@ scores stay in range, and the output keeps to the contract."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, get_args
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lumbar.domain.instruments import score_intake
-from lumbar.domain.intake import Inflammatory, RedFlags, StartBackAnswers, parse_intake
-from lumbar.domain.screening import Tier, default_rules, triage, triage_red_flags
+from lumbar.domain.intake import Condition, Inflammatory, RedFlags, StartBackAnswers, parse_intake
+from lumbar.domain.screening import Tier, default_rules, triage, triage_red_flags, with_implied_flags
 
 RED_FLAG_KEYS = tuple(RedFlags.model_fields)
 INFLAMMATORY_KEYS = tuple(Inflammatory.model_fields)
 STARTBACK_AGREE = tuple(key for key in StartBackAnswers.model_fields if key != "bothersomeness")
+CONDITIONS = list(get_args(Condition))
 BOTHER = ["not_at_all", "slightly", "moderately", "very_much", "extremely"]
 
 
@@ -57,12 +58,16 @@ intakes: st.SearchStrategy[dict[str, Any]] = st.builds(
             max_size=5,
         ),
         sex=st.sampled_from(["female", "male", "other", None]),
+        leg_side=st.sampled_from(["left", "right", "both", None]),
+        conditions=st.lists(st.sampled_from(CONDITIONS), unique=True, max_size=4),
+        back_pain_years=st.floats(0, 90, allow_nan=False),
     ),
 )
 
 KNOWN_FLAGS = {
     *RED_FLAG_KEYS,
     *(combination.id for combination in default_rules().combinations),
+    *(severe.id for severe in default_rules().severe_pain),
     "age_onset",
     "inflammatory_back_pain",
     "inflammatory_back_pain_possible",
@@ -143,11 +148,43 @@ def test_random_intakes_are_valid_by_the_contract_and_triage_json_too(
 def test_the_check_in_mini_screen_agrees_with_the_full_screen_on_red_flags(data: dict[str, Any]) -> None:
     intake = parse_intake(data)
     full = triage(intake)
-    mini = triage_red_flags(intake.red_flags, has_leg_symptoms=intake.has_leg_symptoms)
+    mini = triage_red_flags(
+        with_implied_flags(intake), has_leg_symptoms=intake.has_leg_symptoms, conditions=intake.conditions
+    )
     assert mini.tier.severity <= full.tier.severity
     assert set(mini.flags) <= set(full.flags)
     assert set(full.flags) - set(mini.flags) <= {
         "age_onset",
         "inflammatory_back_pain",
         "inflammatory_back_pain_possible",
+        *(severe.id for severe in default_rules().severe_pain),
     }
+
+
+# A fact that the intake can hold either as a condition or as a warning-sign answer.
+SAME_FACT = [
+    ("diabetes", "infection_risk"),
+    ("steroid_use", "infection_risk"),
+    ("recent_spinal_surgery", "recent_infection_or_spinal_procedure"),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(intakes, st.sampled_from(SAME_FACT))
+def test_moving_a_fact_between_conditions_and_red_flags_never_changes_the_tier(
+    data: dict[str, Any], fact: tuple[str, str]
+) -> None:
+    condition, flag = fact
+    others = [c for c in data.get("conditions", []) if c not in {c for c, f in SAME_FACT if f == flag}]
+    as_condition = {**data, "conditions": [*others, condition]}
+    as_flag = {**data, "conditions": others, "red_flags": {**data.get("red_flags", {}), flag: True}}
+    assert triage(parse_intake(as_condition)).tier is triage(parse_intake(as_flag)).tier
+
+
+@settings(max_examples=300, deadline=None)
+@given(intakes)
+def test_advice_never_says_no_serious_cause_beside_go_to_an_emergency_department(
+    data: dict[str, Any],
+) -> None:
+    advice = triage(parse_intake(data)).advice.lower()
+    assert not ("serious cause" in advice and "emergency department" in advice)

@@ -19,7 +19,16 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from lumbar.domain.errors import InvalidInput, describe_validation_error
-from lumbar.domain.intake import Inflammatory, Intake, RedFlags, age_at_onset
+from lumbar.domain.intake import (
+    DAYS_PER_WEEK,
+    DAYS_PER_YEAR,
+    Condition,
+    Inflammatory,
+    Intake,
+    LegSide,
+    RedFlags,
+    age_at_onset,
+)
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 SCREENING_FILE = CONTENT_DIR / "screening.toml"
@@ -123,6 +132,46 @@ class RedFlagRule(_Content):
         return self
 
 
+class ImpliedFlag(_Content):
+    """A fact given elsewhere in the intake that answers a warning-sign question yes."""
+
+    flag: FlagId
+    conditions: list[Condition] = Field(default_factory=list)
+    leg_side: LegSide | None = None
+    episode_under_weeks: float | None = None
+    evidence: list[RefId] = Field(min_length=1)
+    decision: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_kind_of_fact(self) -> ImpliedFlag:
+        by_leg = self.leg_side is not None and self.episode_under_weeks is not None
+        if bool(self.conditions) == by_leg:
+            raise ValueError("give either conditions, or leg_side with episode_under_weeks")
+        return self
+
+    def holds(self, intake: Intake) -> bool:
+        if self.conditions:
+            return any(condition in intake.conditions for condition in self.conditions)
+        return (
+            intake.has_leg_symptoms
+            and intake.leg_side == self.leg_side
+            and self.episode_under_weeks is not None
+            and intake.episode_weeks < self.episode_under_weeks
+        )
+
+
+class SeverePain(_Content):
+    """A warning sign whose tier rises when the pain is severe (e.g. a suspected fracture)."""
+
+    id: FlagId
+    meaning: Text
+    any_of: list[FlagId] = Field(min_length=1)
+    pain_at_least: int = Field(ge=0, le=10)
+    tier: TierName
+    advice: Text | None = None
+    evidence: list[RefId] = Field(min_length=1)
+
+
 class Combination(_Content):
     id: FlagId
     meaning: Text
@@ -198,6 +247,8 @@ class ScreeningRules(_Content):
     safety_net: SafetyNet
     red_flags: list[RedFlagRule]
     combinations: list[Combination] = Field(default_factory=list)
+    implied_flags: list[ImpliedFlag] = Field(default_factory=list)
+    severe_pain: list[SeverePain] = Field(default_factory=list)
     age_onset: AgeOnsetRule
     inflammatory: InflammatoryRule
     checkin: CheckinScreen
@@ -219,9 +270,17 @@ class ScreeningRules(_Content):
             ]
             if unknown:
                 raise ValueError(f"combination {combination.id!r}: unknown red_flags key {unknown[0]!r}")
+        for implied in self.implied_flags:
+            if implied.flag not in RedFlags.model_fields:
+                raise ValueError(f"implied_flags: unknown red_flags key {implied.flag!r}")
+        for severe in self.severe_pain:
+            unknown = [key for key in severe.any_of if key not in RedFlags.model_fields]
+            if unknown:
+                raise ValueError(f"severe_pain {severe.id!r}: unknown red_flags key {unknown[0]!r}")
         ids = [
             *(rule.key for rule in self.red_flags),
             *(combination.id for combination in self.combinations),
+            *(severe.id for severe in self.severe_pain),
             self.age_onset.flag,
             self.inflammatory.refer_flag,
             self.inflammatory.consider_flag,
@@ -251,6 +310,10 @@ class ScreeningRules(_Content):
             yield from rule.evidence
         for combination in self.combinations:
             yield from combination.evidence
+        for implied in self.implied_flags:
+            yield from implied.evidence
+        for severe in self.severe_pain:
+            yield from severe.evidence
         yield from self.age_onset.evidence
         yield from self.inflammatory.evidence
         yield from self.checkin.evidence
@@ -258,6 +321,7 @@ class ScreeningRules(_Content):
     def _meanings(self) -> dict[str, str]:
         meanings = {rule.key: rule.meaning for rule in self.red_flags}
         meanings.update({combination.id: combination.meaning for combination in self.combinations})
+        meanings.update({severe.id: severe.meaning for severe in self.severe_pain})
         meanings[self.age_onset.flag] = self.age_onset.meaning
         meanings[self.inflammatory.refer_flag] = self.inflammatory.refer_meaning
         meanings[self.inflammatory.consider_flag] = self.inflammatory.consider_meaning
@@ -323,11 +387,13 @@ class _Fired:
 def triage(intake: Intake, *, rules: ScreeningRules | None = None) -> Triage:
     """Screen an intake for red flags. Deterministic: the same answers give the same result."""
     rules = rules or default_rules()
+    answers = with_implied_flags(intake, rules)
     fired = [
-        *_single_red_flags(intake.red_flags, rules),
+        *_single_red_flags(answers, rules),
         *_age_onset(intake, rules.age_onset),
         *_inflammatory_back_pain(intake, rules.inflammatory),
-        *_combinations(intake.red_flags, rules),
+        *_combinations(answers, rules),
+        *_severe_pain(answers, max(intake.pain.now, intake.pain.worst_24h or 0), rules),
     ]
     tier = Tier.most_severe(rule.tier for rule in fired)
     evidence = tuple(dict.fromkeys(ref for rule in fired for ref in rule.evidence))
@@ -339,6 +405,23 @@ def triage(intake: Intake, *, rules: ScreeningRules | None = None) -> Triage:
     )
 
 
+def with_implied_flags(intake: Intake, rules: ScreeningRules | None = None) -> RedFlags:
+    """The red-flag answers, with every fact given elsewhere in the intake counted as its yes."""
+    rules = rules or default_rules()
+    implied = {rule.flag: True for rule in rules.implied_flags if rule.holds(intake)}
+    if not implied:
+        return intake.red_flags
+    return intake.red_flags.model_copy(update=implied)
+
+
+def implied_by_conditions(
+    conditions: Collection[str], rules: ScreeningRules | None = None
+) -> tuple[str, ...]:
+    """The warning-sign keys that a person's conditions answer yes (for the check-in screen)."""
+    rules = rules or default_rules()
+    return tuple(rule.flag for rule in rules.implied_flags if any(c in conditions for c in rule.conditions))
+
+
 def checkin_questions(has_leg_symptoms: bool, rules: ScreeningRules | None = None) -> list[RedFlagRule]:
     """The warning-sign questions to ask again this morning, in the bank's order."""
     rules = rules or default_rules()
@@ -348,22 +431,44 @@ def checkin_questions(has_leg_symptoms: bool, rules: ScreeningRules | None = Non
     return [rule for rule in rules.red_flags if rule.key in wanted]
 
 
-def inflammatory_questions_apply(age: int, episode_weeks: float, rules: ScreeningRules | None = None) -> bool:
-    """Whether NICE NG65's questions can count for this person (long-lasting pain that began young)."""
+def inflammatory_questions_apply(
+    age: int,
+    episode_weeks: float,
+    back_pain_years: float | None = None,
+    rules: ScreeningRules | None = None,
+) -> bool:
+    """Whether NICE NG65's questions apply: back pain that began before 45 and has lasted over
+    3 months. Both are about the back pain, not the current episode, so `back_pain_years` (how long
+    the person has had back pain on and off) is used when given."""
     rule = (rules or default_rules()).inflammatory
-    return (
-        episode_weeks > rule.lasted_more_than_weeks and age_at_onset(age, episode_weeks) < rule.onset_before
-    )
+    weeks = back_pain_weeks(episode_weeks, back_pain_years)
+    return weeks > rule.lasted_more_than_weeks and age_at_onset(age, weeks) < rule.onset_before
+
+
+def back_pain_weeks(episode_weeks: float, back_pain_years: float | None) -> float:
+    """How long the person has had back pain: the longer of the episode and the years on and off."""
+    if back_pain_years is None:
+        return episode_weeks
+    return max(episode_weeks, back_pain_years * DAYS_PER_YEAR / DAYS_PER_WEEK)
 
 
 def triage_red_flags(
-    answers: RedFlags, *, has_leg_symptoms: bool = False, rules: ScreeningRules | None = None
+    answers: RedFlags,
+    *,
+    has_leg_symptoms: bool = False,
+    conditions: Collection[str] = (),
+    rules: ScreeningRules | None = None,
 ) -> Triage:
     """The red-flag mini-screen asked again at check-ins: the questions and their combinations only.
 
-    The age-at-onset and NG65 rules need the whole intake and are settled at intake.
+    `conditions` (the intake's) count as the yes answers they imply, so a fever at a check-in is
+    weighed with the person's diabetes as it was at intake. The age-at-onset and NG65 rules need
+    the whole intake and are settled at intake.
     """
     rules = rules or default_rules()
+    implied = implied_by_conditions(conditions, rules)
+    if implied:
+        answers = answers.model_copy(update=dict.fromkeys(implied, True))
     fired = [*_single_red_flags(answers, rules), *_combinations(answers, rules)]
     tier = Tier.most_severe(rule.tier for rule in fired)
     return Triage(
@@ -388,6 +493,12 @@ def _combinations(answers: RedFlags, rules: ScreeningRules) -> Iterator[_Fired]:
             yield _Fired(combination.id, Tier(combination.tier), tuple(combination.evidence))
 
 
+def _severe_pain(answers: RedFlags, pain: int, rules: ScreeningRules) -> Iterator[_Fired]:
+    for rule in rules.severe_pain:
+        if pain >= rule.pain_at_least and any(getattr(answers, key) for key in rule.any_of):
+            yield _Fired(rule.id, Tier(rule.tier), tuple(rule.evidence), rule.advice)
+
+
 def _age_onset(intake: Intake, rule: AgeOnsetRule) -> Iterator[_Fired]:
     if rule.first_episode_only and not intake.first_episode:
         return
@@ -397,11 +508,13 @@ def _age_onset(intake: Intake, rule: AgeOnsetRule) -> Iterator[_Fired]:
 
 
 def inflammatory_criteria_met(intake: Intake, rule: InflammatoryRule) -> tuple[str, ...]:
-    """The NG65 criteria that count for this person (empty when NG65 does not apply)."""
-    if intake.episode_weeks <= rule.lasted_more_than_weeks or intake.age_at_onset >= rule.onset_before:
+    """The NG65 criteria that count for this person: none when their back pain began at 45 or later.
+    How long it has lasted is checked by the caller: four or more criteria count whatever the length."""
+    weeks = back_pain_weeks(intake.episode_weeks, intake.back_pain_years)
+    onset = age_at_onset(intake.age, weeks)
+    if onset >= rule.onset_before:
         return ()
     answers = intake.inflammatory or Inflammatory()
-    onset = intake.age_at_onset
     return tuple(
         criterion.key
         for criterion in rule.criteria
@@ -412,9 +525,10 @@ def inflammatory_criteria_met(intake: Intake, rule: InflammatoryRule) -> tuple[s
 
 def _inflammatory_back_pain(intake: Intake, rule: InflammatoryRule) -> Iterator[_Fired]:
     count = len(inflammatory_criteria_met(intake, rule))
+    lasted = back_pain_weeks(intake.episode_weeks, intake.back_pain_years) > rule.lasted_more_than_weeks
     if count >= rule.refer_at_least:
         yield _Fired(rule.refer_flag, Tier(rule.refer_tier), tuple(rule.evidence), rule.refer_advice)
-    elif count >= rule.consider_at:
+    elif count >= rule.consider_at and lasted:
         yield _Fired(rule.consider_flag, Tier(rule.consider_tier), tuple(rule.evidence), rule.consider_advice)
 
 
