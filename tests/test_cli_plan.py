@@ -115,11 +115,13 @@ def test_readable_plan_shows_each_exercise_with_dose_and_reasons_then_walking_br
     assert out.splitlines()[0] == "Your program (acute phase): about 4.7 minutes a session."
     assert "Lying on your front" in out
     assert "1 x hold 60 s" in out
+    assert "5x a day" in out
     assert "1 x 10 reps, each side" in out
     assert "- Bending backward eases your leg pain, so this exercise moves that way." in out
     assert "Walking: 5 minutes 2 times a day, 5 days a week; add 2 minutes each week until you walk 30" in out
     assert (
-        "Movement breaks: every 30 minutes of sitting, stand up and do one of: Standing back extension" in out
+        "Movement breaks: every 30 minutes of sitting, take a minute to move with one of: Standing back"
+        in out
     )
     assert "(leg-symptoms)" in out
     assert "Stop an exercise if your pain goes above 5 out of 10 while you do it." in out

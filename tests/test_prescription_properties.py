@@ -32,6 +32,11 @@ CONDITIONS = [
     "diabetes",
     "spondylolisthesis",
     "spinal_stenosis",
+    "pelvic_girdle_pain",
+    "hypermobility",
+    "previous_vertebral_fracture",
+    "falls_or_poor_balance",
+    "steroid_use",
 ]
 EQUIPMENT = ["mat", "chair", "wall", "step", "strap", "resistance-band", "stability-ball", "pillow"]
 AGGRAVATING = [
@@ -58,7 +63,9 @@ RED_FLAGS = [
     "thoracic_pain",
     "major_trauma",
     "minor_trauma_with_bone_risk",
+    "sudden_severe_pain_eased_lying",
 ]
+FRACTURE_SIGNS = {"minor_trauma_with_bone_risk", "sudden_severe_pain_eased_lying"}
 BOTHER = ["not_at_all", "slightly", "moderately", "very_much", "extremely"]
 
 
@@ -141,6 +148,12 @@ def _applying_keys(intake: Intake) -> set[str]:
         keys.add("no_floor")
     if intake.episode_weeks < default_rules().phases.subacute_from_weeks:
         keys.add("acute")
+    # Written out independently of prescription.toml's derived precautions: a fracture sign not yet
+    # ruled out, long-term steroids and an earlier vertebral fracture carry osteoporosis's precautions.
+    if FRACTURE_SIGNS & set(intake.red_flags_positive):
+        keys.add("suspected_fracture")
+    if keys & {"steroid_use", "previous_vertebral_fracture", "suspected_fracture"}:
+        keys.add("osteoporosis")
     return keys
 
 
@@ -351,3 +364,31 @@ def test_everyone_with_a_program_gets_a_walking_plan_building_to_30_minutes_on_5
     walking = program["walking"]
     assert (walking["target_minutes"], walking["days_per_week"]) == (30, 5)
     assert 5 <= walking["minutes_per_bout"] <= 10
+
+
+@PROPERTY_SETTINGS
+@given(data=intakes())
+def test_a_suspected_fracture_never_gets_arching_side_bending_or_twisting(
+    data: dict[str, Any], catalog: Catalog
+) -> None:
+    intake = parse_intake(data)
+    if not FRACTURE_SIGNS & set(intake.red_flags_positive):
+        return
+    program = prescribe(intake, catalog).to_json()
+    given_ids = [item["id"] for item in program["exercises"]]
+    given_ids += (program["movement_breaks"] or {}).get("exercises", [])
+    for exercise_id in given_ids:
+        bias = catalog.exercise(exercise_id).direction_bias
+        assert bias not in {"extension", "lateral", "rotation", "mixed", "flexion"}, exercise_id
+    assert "hurt-not-harm" not in program["education"]
+
+
+@PROPERTY_SETTINGS
+@given(data=intakes())
+def test_a_nerve_glide_is_given_only_for_symptoms_below_the_knee(
+    data: dict[str, Any], catalog: Catalog
+) -> None:
+    intake = parse_intake(data)
+    program = prescribe(intake, catalog).to_json()
+    if intake.leg_symptoms != "below_knee":
+        assert all(catalog.exercise(item["id"]).category != "neural" for item in program["exercises"])

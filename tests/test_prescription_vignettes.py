@@ -161,8 +161,8 @@ def test_leg_pain_eased_by_flexion_moves_into_flexion_and_never_extension(catalo
     assert "low-impact-activity" in program["education"]
 
 
-def test_leg_symptoms_with_bearable_pain_get_a_sciatic_nerve_slider(catalog: Catalog) -> None:
-    program = plan(leg_symptoms="above_knee", pain={"now": 3, "worst_24h": 5})
+def test_leg_symptoms_below_the_knee_with_bearable_pain_get_a_sciatic_nerve_slider(catalog: Catalog) -> None:
+    program = plan(leg_symptoms="below_knee", pain={"now": 3, "worst_24h": 5})
     glide = item(program, "sciatic-nerve-glide")
     assert glide["slot"] == "neural-glide"
     assert glide["reasons"][0].startswith("Your pain reaches into your leg. Gently sliding the nerve")
@@ -188,7 +188,7 @@ def test_osteoporosis_gets_extension_and_neutral_work_never_flexion_or_twisting(
     assert ids(program) == ["prone-press-up", "bird-dog", "dead-bug", "marching-bridge", "squat"]
     biases = {catalog.exercise(i).direction_bias for i in ids(program)}
     assert biases.isdisjoint({"flexion", "rotation"})
-    assert item(program, "prone-press-up")["reasons"][1].startswith("With osteoporosis, exercises that keep")
+    assert item(program, "prone-press-up")["reasons"][1].startswith("With fragile bones, exercises that keep")
     assert "sinaki-1984-apmr" in item(program, "prone-press-up")["evidence"]
     why = excluded(age=68, episode_weeks=20, conditions=["osteoporosis"])
     assert why["curl-up"] == "avoid with osteoporosis"
@@ -260,8 +260,138 @@ def test_extremely_bothersome_pain_counts_as_high_pain_and_starts_easier() -> No
     program = plan(episode_weeks=30, startback={**LOW_RISK_STARTBACK, "bothersomeness": "extremely"})
     assert program["risk"] == "low"
     assert item(program, "sit-to-stand")["reasons"][1].startswith(
-        "You start with this easier version of the squat because your pain is high at the moment"
+        "You start with this easier version of the squat because your pain bothers you a lot at the moment"
     )
+
+
+def test_says_your_pain_is_high_only_when_the_pain_score_is_high() -> None:
+    # Pain 3/10 that bothers the person extremely: never told "your pain is high".
+    bothered = plan(
+        episode_weeks=30, pain={"now": 3}, startback={**LOW_RISK_STARTBACK, "bothersomeness": "extremely"}
+    )
+    assert not any("your pain is high" in r for e in bothered["exercises"] for r in e["reasons"])
+    # Worst pain 8/10 is high, and said so once, even when it also bothers them extremely.
+    high = plan(
+        episode_weeks=30,
+        pain={"now": 6, "worst_24h": 8},
+        startback={**LOW_RISK_STARTBACK, "bothersomeness": "extremely"},
+    )
+    reasons = [r for e in high["exercises"] for r in e["reasons"] if "because" in r and "easier" in r]
+    assert reasons
+    assert all("because your pain is high at the moment;" in r for r in reasons)
+
+
+# --- Clinical review: suspected fracture, nerve glides, little and often, breaks, wording -----------------
+
+
+@pytest.mark.parametrize("sign", ["minor_trauma_with_bone_risk", "sudden_severe_pain_eased_lying"])
+def test_suspected_fracture_below_severe_pain_leaves_out_arching_side_bending_twisting_and_hurt_not_harm(
+    catalog: Catalog, sign: str
+) -> None:
+    # A 70-year-old man whose back pain began after lifting a suitcase; pain 5/10, doctor not yet seen.
+    program = plan(age=70, sex="male", pain={"now": 5, "worst_24h": 6}, red_flags={sign: True})
+    assert program["triage"]["tier"] == "see_doctor_soon"
+    assert program["status"] == "ok"
+    biases = {catalog.exercise(i).direction_bias for i in ids(program)}
+    assert biases.isdisjoint({"extension", "lateral", "rotation", "mixed", "flexion"})
+    assert "hurt-not-harm" not in program["education"]
+    assert "suspected_fracture" in program["precaution_keys"]
+    for break_id in (program["movement_breaks"] or {"exercises": []})["exercises"]:
+        assert catalog.exercise(break_id).direction_bias not in {"extension", "lateral", "rotation"}
+
+
+def test_suspected_fracture_with_severe_pain_gets_no_exercises() -> None:
+    program = plan(age=80, sex="female", pain={"now": 8}, red_flags={"minor_trauma_with_bone_risk": True})
+    assert program["triage"]["tier"] == "urgent_same_day"
+    assert program["status"] == "refer"
+    assert program["exercises"] == []
+
+
+@pytest.mark.parametrize("condition", ["steroid_use", "previous_vertebral_fracture"])
+def test_long_term_steroids_and_a_previous_vertebral_fracture_carry_the_osteoporosis_precautions(
+    catalog: Catalog, condition: str
+) -> None:
+    program = plan(age=66, episode_weeks=20, conditions=[condition])
+    biases = {catalog.exercise(i).direction_bias for i in ids(program)}
+    assert biases.isdisjoint({"flexion", "rotation"})
+    why = excluded(age=66, episode_weeks=20, conditions=[condition])
+    assert why["curl-up"] == "avoid with osteoporosis"
+
+
+def test_leg_pain_above_the_knee_only_gets_no_nerve_glide() -> None:
+    program = plan(leg_symptoms="above_knee", pain={"now": 3, "worst_24h": 5})
+    assert all(entry["slot"] != "neural-glide" for entry in program["exercises"])
+    assert "sciatic-nerve-glide" not in ids(program)
+
+
+def test_acute_directional_preference_work_is_dosed_little_and_often() -> None:
+    # Acute sciatica that eases lying on the front and bending backward.
+    program = plan(leg_symptoms="below_knee", leg_side="left", directional_preference="extension")
+    easing = [entry for entry in program["exercises"] if entry["slot"] == "easing-direction"]
+    assert [entry["id"] for entry in easing] == ["prone-lying", "standing-back-extension"]
+    assert all(entry["times_per_day"] == 5 for entry in easing)
+    back_extension = item(program, "standing-back-extension")
+    assert (back_extension["sets"], back_extension["reps"], back_extension["hold_seconds"]) == (1, 10, None)
+    lying = item(program, "prone-lying")
+    assert (lying["sets"], lying["reps"], lying["hold_seconds"]) == (1, 1, 60)
+    assert any("every 2 to 3 hours" in reason for reason in back_extension["reasons"])
+    others = [entry for entry in program["exercises"] if entry["slot"] != "easing-direction"]
+    assert all(entry["times_per_day"] is None for entry in others)
+
+
+def test_directional_preference_work_is_done_in_sessions_once_no_longer_acute() -> None:
+    program = plan(episode_weeks=10, directional_preference="extension")
+    assert all(entry["times_per_day"] is None for entry in program["exercises"])
+
+
+def test_movement_breaks_carry_the_same_exclusions_and_cautions_as_the_program(catalog: Catalog) -> None:
+    # A desk worker with osteoporosis and wrist pain.
+    answers = {"occupation": "desk", "sitting_hours": 8, "conditions": ["osteoporosis", "wrist_pain"]}
+    program = plan(**answers)
+    breaks = program["movement_breaks"]
+    assert breaks["exercises"]
+    why = excluded(**answers)
+    assert not set(breaks["exercises"]) & set(why)
+    for break_id in breaks["exercises"]:
+        notes = [
+            p.note
+            for p in catalog.exercise(break_id).precautions
+            if p.action in ("modify", "caution") and p.when in program["precaution_keys"]
+        ]
+        assert breaks["cautions"].get(break_id, []) == list(dict.fromkeys(notes))
+
+
+def test_the_stenosis_walking_note_is_given_once() -> None:
+    # 72, two years of leg pain on walking that eases when sitting: stenosis, flexion preference.
+    program = plan(
+        age=72,
+        episode_weeks=104,
+        leg_symptoms="below_knee",
+        leg_side="left",
+        directional_preference="flexion",
+        conditions=["spinal_stenosis"],
+        aggravating=["walking", "standing"],
+    )
+    notes = program["walking"]["notes"]
+    assert len(notes) == len(set(notes))
+    assert sum("lean forwards" in note for note in notes) == 1
+
+
+def test_inflammatory_back_pain_keeps_a_normal_program() -> None:
+    # 30, back pain for 4 years, waking at night, buttock pain, eased by movement and by ibuprofen.
+    inflammatory = {
+        "wakes_second_half_of_night": True,
+        "buttock_pain": True,
+        "improves_with_movement": True,
+        "improves_with_nsaids_48h": True,
+    }
+    with_spa = plan(age=30, episode_weeks=30, inflammatory=inflammatory)
+    without = plan(age=30, episode_weeks=30)
+    assert with_spa["triage"]["tier"] == "see_doctor_soon"
+    assert with_spa["triage"]["flags"] == ["inflammatory_back_pain"]
+    assert ids(with_spa) == ids(without)
+    assert with_spa["walking"]["weekly_increase_minutes"] == without["walking"]["weekly_increase_minutes"]
+    assert not any("don't build them up" in r for r in with_spa["recommendations"])
 
 
 # --- Phase, risk and triage ------------------------------------------------------------------------------

@@ -64,8 +64,11 @@ def print_program(program: Program, catalog: Catalog) -> None:
         names = ", ".join(_name(catalog, ex_id) for ex_id in program.movement_breaks.exercises)
         console.print(
             f"\n[bold]Movement breaks[/bold]: every {program.movement_breaks.every_minutes} minutes of sitting, "
-            f"stand up and do one of: {names}."
+            f"take a minute to move with one of: {names}."
         )
+        for ex_id, notes in program.movement_breaks.cautions.items():
+            for note in notes:
+                console.print(f"  ! {_name(catalog, ex_id)}: {note}")
     if program.education:
         titles = [catalog.education[t].title if t in catalog.education else t for t in program.education]
         _print_list(
@@ -111,10 +114,16 @@ def _print_exercises(console: Console, exercises: tuple[PrescribedExercise, ...]
         table.add_row(
             str(number),
             f"{exercise.name}\n[dim]{exercise.id}[/dim]",
-            f"{dose_text(exercise)}\n{exercise.sessions_per_week}x a week",
+            f"{dose_text(exercise)}\n{_how_often(exercise)}",
             why,
         )
     console.print(table)
+
+
+def _how_often(exercise: PrescribedExercise) -> str:
+    if exercise.times_per_day is not None:
+        return f"{exercise.times_per_day}x a day"
+    return f"{exercise.sessions_per_week}x a week"
 
 
 def dose_text(exercise: PrescribedExercise) -> str:

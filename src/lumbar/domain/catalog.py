@@ -49,6 +49,7 @@ PRESENTATION_KEYS: tuple[str, ...] = (
     "prefers_flexion",  # directional_preference == flexion
     "no_floor",  # floor_ok == false
     "acute",  # phase acute (episode < 6 weeks)
+    "suspected_fracture",  # a fracture warning sign, not yet ruled out by a doctor
 )
 PRECAUTION_KEYS: frozenset[str] = frozenset(CONDITION_KEYS + PRESENTATION_KEYS)
 

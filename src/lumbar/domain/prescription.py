@@ -20,12 +20,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from lumbar.domain.catalog import ASSUMED_EQUIPMENT, Catalog, Exercise, Phase
 from lumbar.domain.intake import Intake
-from lumbar.domain.prescription_rules import Fact, Modifier, PrescriptionRules, Slot, default_rules
+from lumbar.domain.prescription_rules import (
+    Fact,
+    LittleAndOften,
+    Modifier,
+    PrescriptionRules,
+    Slot,
+    default_rules,
+)
 from lumbar.domain.progression_rules import pain_during_limit
 from lumbar.domain.screening import Tier, Triage, triage
 
@@ -58,6 +65,8 @@ class PrescribedExercise:
     evidence: tuple[str, ...]
     cautions: tuple[str, ...]
     seconds: float
+    # Done little and often through the day (acute work in the easing direction); None = once a session.
+    times_per_day: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -69,6 +78,7 @@ class PrescribedExercise:
             "hold_seconds": self.hold_seconds,
             "per_side": self.per_side,
             "sessions_per_week": self.sessions_per_week,
+            "times_per_day": self.times_per_day,
             "estimated_minutes": _minutes(self.seconds),
             "reasons": list(self.reasons),
             "evidence": list(self.evidence),
@@ -108,6 +118,8 @@ class MovementBreakPlan:
     exercises: tuple[str, ...]
     reasons: tuple[str, ...]
     evidence: tuple[str, ...]
+    # The same cautions the program would give each of these exercises, by exercise id.
+    cautions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -115,6 +127,7 @@ class MovementBreakPlan:
             "exercises": list(self.exercises),
             "reasons": list(self.reasons),
             "evidence": list(self.evidence),
+            "cautions": {ex_id: list(notes) for ex_id, notes in self.cautions.items()},
         }
 
 
@@ -188,6 +201,11 @@ class Presentation:
     easier_because: tuple[str, ...]
     aggravated_by_walking: bool
 
+    @property
+    def gentle_until_seen(self) -> bool:
+        """Must see a doctor soon, for a reason that calls for gentle exercise meanwhile."""
+        return "see_doctor_soon" in self.facts
+
     def holds(self, when: Iterable[Fact]) -> bool:
         return all(fact in self.facts for fact in when)
 
@@ -210,19 +228,45 @@ def _risk(scores: Mapping[str, Any]) -> Risk | None:
     return None
 
 
-def _high_pain(intake: Intake, rules: PrescriptionRules) -> bool:
+def _high_pain_because(intake: Intake, rules: PrescriptionRules) -> tuple[str, ...]:
+    """Why the pain counts as high: the pain score, else how much it bothers the person, else neither
+    (so "your pain is high" is said only when the score is)."""
     policy = rules.start_easier
+    if max(intake.pain.now, intake.pain.worst_24h or 0) >= policy.high_pain_worst_24h_at_least:
+        return ("pain",)
     if intake.startback is not None and intake.startback.bothersomeness in policy.high_pain_bothersomeness:
-        return True
-    worst = max(intake.pain.now, intake.pain.worst_24h or 0)
-    return worst >= policy.high_pain_worst_24h_at_least
+        return ("bother",)
+    return ()
 
 
-def present(intake: Intake, tier: Tier, risk: Risk | None, rules: PrescriptionRules) -> Presentation:
+def _gentle_until_seen(screen: Triage, rules: PrescriptionRules) -> bool:
+    if screen.tier != Tier.SEE_DOCTOR_SOON:
+        return False
+    return not set(screen.flags) <= set(rules.triage.see_doctor_soon.full_program_when_only)
+
+
+def _precaution_keys(given: Iterable[str], flags: Iterable[str], rules: PrescriptionRules) -> frozenset[str]:
+    """The person's precaution keys plus every key they stand for, followed until nothing new is
+    added (a derived key, such as a suspected fracture, may itself stand for another)."""
+    keys = set(given)
+    fired = set(flags)
+    while True:
+        more = {
+            derived.key
+            for derived in rules.derived_precautions
+            if derived.key not in keys and (keys & set(derived.from_keys) or fired & set(derived.from_flags))
+        }
+        if not more:
+            return frozenset(keys)
+        keys |= more
+
+
+def present(intake: Intake, screen: Triage, risk: Risk | None, rules: PrescriptionRules) -> Presentation:
     phase = episode_phase(intake.episode_weeks, rules)
     legs = intake.leg_symptoms != "none"
     preference = _DIRECTIONS.get(intake.directional_preference)
-    high_pain = _high_pain(intake, rules)
+    high_pain_because = _high_pain_because(intake, rules)
+    high_pain = bool(high_pain_because)
     low_fitness = intake.fitness in rules.start_easier.low_fitness
     breaks = rules.movement_breaks
     desk = intake.occupation in breaks.occupations or (
@@ -245,7 +289,7 @@ def present(intake: Intake, tier: Tier, risk: Risk | None, rules: PrescriptionRu
         or intake.occupation == "manual",
         "lying_hurts": "lying" in intake.aggravating,
         "flexion_eases_leg_pain": legs and preference == "flexion",
-        "see_doctor_soon": tier == Tier.SEE_DOCTOR_SOON,
+        "see_doctor_soon": _gentle_until_seen(screen, rules),
     }
     keys: dict[str, bool] = {
         "leg_symptoms": legs,
@@ -255,13 +299,17 @@ def present(intake: Intake, tier: Tier, risk: Risk | None, rules: PrescriptionRu
         "no_floor": not intake.floor_ok,
         "acute": phase == "acute",
     }
-    easier = tuple(why for why, applies in (("pain", high_pain), ("fitness", low_fitness)) if applies)
+    easier = (*high_pain_because, *(("fitness",) if low_fitness else ()))
+    precaution_keys = _precaution_keys(
+        [*intake.conditions, *(key for key, holds in keys.items() if holds)], screen.flags, rules
+    )
+    candidates["suspected_fracture"] = "suspected_fracture" in precaution_keys
     return Presentation(
         phase=phase,
         risk=risk,
-        tier=tier,
+        tier=screen.tier,
         facts=frozenset(name for name, holds in candidates.items() if holds),
-        precaution_keys=frozenset([*intake.conditions, *(key for key, holds in keys.items() if holds)]),
+        precaution_keys=precaution_keys,
         preference=preference,
         has_leg_symptoms=legs,
         equipment=frozenset(intake.equipment) | ASSUMED_EQUIPMENT,
@@ -312,13 +360,13 @@ def explain_exclusions(
 ) -> dict[str, str]:
     """Every exercise this person may not be given, with the reason (for clinicians and tests)."""
     rules = rules or default_rules()
-    person = present(intake, triage(intake).tier, _risk(_scores(intake)), rules)
+    person = present(intake, triage(intake), _risk(_scores(intake)), rules)
     return {ex.id: why for ex in catalog if (why := exclusion(ex, person, rules)) is not None}
 
 
 def _max_level(person: Presentation, rules: PrescriptionRules, *, relaxed: bool = False) -> int:
     ceiling = 5 if relaxed else rules.levels.for_phase(person.phase).max
-    if person.tier == Tier.SEE_DOCTOR_SOON:
+    if person.gentle_until_seen:
         ceiling = min(ceiling, rules.triage.see_doctor_soon.max_level)
     return ceiling
 
@@ -328,10 +376,14 @@ def _modifiers(person: Presentation, rules: PrescriptionRules) -> list[Modifier]
 
 
 def _cautions(exercise: Exercise, person: Presentation) -> tuple[str, ...]:
+    # Two precautions may give the same advice (leg pain eased by bending forward, and stenosis):
+    # it is said once.
     return tuple(
-        p.note
-        for p in exercise.precautions
-        if p.action in ("modify", "caution") and p.when in person.precaution_keys
+        dict.fromkeys(
+            p.note
+            for p in exercise.precautions
+            if p.action in ("modify", "caution") and p.when in person.precaution_keys
+        )
     )
 
 
@@ -402,7 +454,7 @@ def _select(
     eligible: Sequence[Exercise], person: Presentation, catalog: Catalog, rules: PrescriptionRules
 ) -> list[_Pick]:
     limit = rules.program.max_exercises
-    if person.tier == Tier.SEE_DOCTOR_SOON:
+    if person.gentle_until_seen:
         limit = min(limit, rules.triage.see_doctor_soon.max_exercises)
     places: list[tuple[tuple[int, int], int, Slot]] = []
     for order, slot in enumerate(rules.slots):
@@ -683,7 +735,11 @@ def _reasons(
     return tuple(reasons)
 
 
-_EASIER_WORDS = {"pain": "your pain is high at the moment", "fitness": "you told us your fitness is low"}
+_EASIER_WORDS = {
+    "pain": "your pain is high at the moment",
+    "bother": "your pain bothers you a lot at the moment",
+    "fitness": "you told us your fitness is low",
+}
 
 
 def _evidence(
@@ -712,6 +768,17 @@ def _prescribed(pick: _Pick, person: Presentation, rules: PrescriptionRules) -> 
             sessions = rule.max_sessions_per_week
             frequency_reason = rule.reason
             frequency_evidence = list(rule.evidence)
+    reasons = _reasons(pick, person, rules, sessions, frequency_reason)
+    evidence = _evidence(pick, person, rules, frequency_evidence)
+    times_per_day: int | None = None
+    little = _little_and_often(pick, person, rules)
+    if little is not None:
+        # Repeated movements take the little-and-often repetitions; held positions keep their holds.
+        repeated = pick.reps is not None and pick.hold_seconds is None
+        pick = replace(pick, sets=little.sets, reps=little.reps if repeated else pick.reps)
+        times_per_day = little.times_per_day
+        reasons += (little.reason.format(times=little.times_per_day),)
+        evidence = tuple(dict.fromkeys([*evidence, *little.evidence]))
     return PrescribedExercise(
         id=pick.exercise.id,
         name=pick.exercise.name,
@@ -721,11 +788,25 @@ def _prescribed(pick: _Pick, person: Presentation, rules: PrescriptionRules) -> 
         hold_seconds=pick.hold_seconds,
         per_side=pick.exercise.timing.per_side,
         sessions_per_week=sessions,
-        reasons=_reasons(pick, person, rules, sessions, frequency_reason),
-        evidence=_evidence(pick, person, rules, frequency_evidence),
+        reasons=reasons,
+        evidence=evidence,
         cautions=_cautions(pick.exercise, person),
         seconds=_seconds(pick, rules),
+        times_per_day=times_per_day,
     )
+
+
+def _little_and_often(pick: _Pick, person: Presentation, rules: PrescriptionRules) -> LittleAndOften | None:
+    little = rules.directional_preference.little_and_often
+    if (
+        little is None
+        or person.preference is None
+        or person.phase not in little.phases
+        or pick.slot is None
+        or pick.slot.id not in little.slots
+    ):
+        return None
+    return little
 
 
 # --- Walking, movement breaks, education --------------------------------------------------------------------------
@@ -746,7 +827,7 @@ def _walking(person: Presentation, catalog: Catalog, rules: PrescriptionRules) -
     # A walking precaution that asks to modify it (e.g. short bouts while acute) starts gently too.
     easier = bool(person.easier_because) or person.aggravated_by_walking or modified
     increase = plan.weekly_increase_minutes_easier if easier else plan.weekly_increase_minutes
-    if person.tier == Tier.SEE_DOCTOR_SOON:
+    if person.gentle_until_seen:
         increase = rules.triage.see_doctor_soon.walking_weekly_increase_minutes
     for note in plan.notes:
         if person.holds(note.when):
@@ -781,11 +862,13 @@ def _movement_breaks(
             ex.id,
         )
     )
+    chosen = fitting[: breaks.max_exercises]
     return MovementBreakPlan(
         every_minutes=breaks.every_minutes,
-        exercises=tuple(ex.id for ex in fitting[: breaks.max_exercises]),
+        exercises=tuple(ex.id for ex in chosen),
         reasons=(breaks.reason.format(every=breaks.every_minutes),),
         evidence=tuple(breaks.evidence),
+        cautions={ex.id: notes for ex in chosen if (notes := _cautions(ex, person))},
     )
 
 
@@ -793,7 +876,9 @@ def _education(facts: frozenset[str], catalog: Catalog, rules: PrescriptionRules
     topics = [
         rule.topic
         for rule in rules.education
-        if all(fact in facts for fact in rule.when) and rule.topic in catalog.education
+        if all(fact in facts for fact in rule.when)
+        and not any(fact in facts for fact in rule.unless)
+        and rule.topic in catalog.education
     ]
     return tuple(dict.fromkeys(topics))
 
@@ -813,7 +898,7 @@ def prescribe(intake: Intake, catalog: Catalog, *, rules: PrescriptionRules | No
     rules = rules or default_rules()
     screen = triage(intake)
     scores = _scores(intake)
-    person = present(intake, screen.tier, _risk(scores), rules)
+    person = present(intake, screen, _risk(scores), rules)
     stop_rules = [
         (rule.text.format(pain_max=pain_during_limit()), rule.also_when_referred) for rule in rules.stop_rules
     ]

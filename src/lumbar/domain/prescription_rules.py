@@ -50,6 +50,7 @@ Fact = Literal[
     "lying_hurts",
     "flexion_eases_leg_pain",
     "see_doctor_soon",
+    "suspected_fracture",
 ]
 Bothersomeness = Literal["not_at_all", "slightly", "moderately", "very_much", "extremely"]
 Fitness = Literal["low", "moderate", "high"]
@@ -86,11 +87,53 @@ class Phases(_Strict):
         return self
 
 
+FlagId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(_[a-z0-9]+)*$")]
+
+
 class SeeDoctorSoon(_Strict):
     max_exercises: int = Field(ge=1, le=6)
     max_level: int = Field(ge=1, le=5)
     walking_weekly_increase_minutes: float = Field(ge=0)
     evidence: Evidence
+    # Flags whose "see a doctor soon" does not call for gentleness meanwhile: when these are the
+    # only ones, the program is the full, progressing one.
+    full_program_when_only: list[FlagId] = Field(default_factory=list)
+    full_program_evidence: list[Id] = Field(default_factory=list)
+
+
+class DerivedPrecaution(_Strict):
+    """A precaution key that other answers stand for (e.g. a fracture sign for osteoporosis)."""
+
+    key: str
+    from_keys: list[str] = Field(default_factory=list)
+    from_flags: list[FlagId] = Field(default_factory=list)
+    evidence: Evidence
+
+    @model_validator(mode="after")
+    def _known_keys(self) -> DerivedPrecaution:
+        unknown = [k for k in (self.key, *self.from_keys) if k not in PRECAUTION_KEYS]
+        if unknown:
+            raise ValueError(f"unknown precaution key {unknown[0]!r}")
+        if not self.from_keys and not self.from_flags:
+            raise ValueError("give from_keys or from_flags")
+        return self
+
+
+class LittleAndOften(_Strict):
+    """Acute, with a known easing direction: repeated little and often through the day."""
+
+    phases: list[Phase] = Field(min_length=1)
+    slots: list[Id] = Field(min_length=1)
+    sets: int = Field(ge=1, le=5)
+    reps: int = Field(ge=1, le=30)
+    times_per_day: int = Field(ge=1, le=12)
+    reason: Text
+    evidence: Evidence
+
+    @model_validator(mode="after")
+    def _template(self) -> LittleAndOften:
+        _check_template(self.reason, ("times",), "little_and_often reason")
+        return self
 
 
 class TriageRules(_Strict):
@@ -145,6 +188,7 @@ class DirectionalPreference(_Strict):
     evidence: Evidence
     extension: Direction
     flexion: Direction
+    little_and_often: LittleAndOften | None = None
 
 
 REASON_PLACEHOLDERS = ("movement", "symptom")
@@ -264,6 +308,7 @@ class MovementBreaks(_Strict):
 class EducationRule(_Strict):
     topic: Id
     when: When
+    unless: list[Fact] = Field(default_factory=list)
 
 
 class Timing(_Strict):
@@ -299,6 +344,7 @@ class PrescriptionRules(_Strict):
     fallback: Fallback
     frequency: list[Frequency] = Field(default_factory=list)
     modifiers: list[Modifier] = Field(default_factory=list)
+    derived_precautions: list[DerivedPrecaution] = Field(default_factory=list)
     walking: Walking
     movement_breaks: MovementBreaks
     education: list[EducationRule] = Field(default_factory=list)
@@ -312,6 +358,9 @@ class PrescriptionRules(_Strict):
         ids = [slot.id for slot in self.slots]
         if len(set(ids)) != len(ids):
             raise ValueError("slots: duplicate slot id")
+        little = self.directional_preference.little_and_often
+        if little is not None and not set(little.slots) <= set(ids):
+            raise ValueError("directional_preference.little_and_often: unknown slot id")
         if not any(rule.also_when_referred for rule in self.stop_rules):
             raise ValueError("stop_rules: at least one rule must apply when the person is referred")
         return self

@@ -114,7 +114,7 @@ def _breaks_event(feed: Feed, breaks: MovementBreaks, first: date) -> Event:
     )
     event.add("summary", f"Movement breaks: every {breaks.every_minutes} minutes")
     lines = [
-        f"While you sit at work, stand up and move for a minute every {breaks.every_minutes} minutes.",
+        f"While you sit at work, take a minute to move every {breaks.every_minutes} minutes.",
         "One of these is enough:",
         *(f"- {name}" for name in breaks.exercises),
     ]

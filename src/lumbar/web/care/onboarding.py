@@ -87,7 +87,9 @@ def _asks_inflammatory(answers: dict[str, Any]) -> bool:
     """NICE NG65's questions matter only for long-lasting pain that began young (rule in content)."""
     if "age" not in answers or "episode_weeks" not in answers:
         return False
-    return screening.inflammatory_questions_apply(answers["age"], answers["episode_weeks"])
+    return screening.inflammatory_questions_apply(
+        answers["age"], answers["episode_weeks"], answers.get("back_pain_years")
+    )
 
 
 @login_required

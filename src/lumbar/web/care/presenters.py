@@ -82,8 +82,11 @@ def program_page(version: ProgramVersion, history: list[ProgramVersion]) -> dict
         )
     topics = [catalog.education[t] for t in program.get("education", []) if t in catalog.education]
     breaks = program.get("movement_breaks")
+    break_cautions = (breaks or {}).get("cautions", {})
     break_exercises = [
-        catalog.exercises[e] for e in (breaks or {}).get("exercises", []) if e in catalog.exercises
+        {"id": e, "name": catalog.exercises[e].name, "cautions": break_cautions.get(e, [])}
+        for e in (breaks or {}).get("exercises", [])
+        if e in catalog.exercises
     ]
     return {
         "version": version,
