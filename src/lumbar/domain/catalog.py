@@ -25,7 +25,7 @@ from lumbar.motion.illustration import Illustration
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 CONTENT_SUFFIXES = frozenset({".toml", ".md"})
 
-Category = Literal["mobility", "stretch", "strength", "stabilisation", "neural", "aerobic"]
+Category = Literal["mobility", "stretch", "strength", "stabilisation", "balance", "neural", "aerobic"]
 Position = Literal["supine", "prone", "quadruped", "side-lying", "seated", "standing", "kneeling"]
 DirectionBias = Literal[
     "flexion", "extension", "neutral", "rotation", "lateral", "mixed", "neural", "aerobic"

@@ -22,6 +22,7 @@ CATEGORY_LABELS = {
     "stretch": "Stretch",
     "strength": "Strength",
     "stabilisation": "Stability",
+    "balance": "Balance",
     "neural": "Nerve glide",
     "aerobic": "Aerobic",
 }
