@@ -36,6 +36,21 @@ def test_the_walking_rule_names_an_exercise_of_the_library() -> None:
     assert default_catalog().exercise(default_rules().walking.exercise_id).category == "aerobic"
 
 
+def test_every_exercise_named_by_a_rule_exists_in_the_library() -> None:
+    rules = default_rules()
+    named = {ex for slot in rules.slots for ex in slot.exercises}
+    named |= {ex for modifier in rules.modifiers for ex in modifier.exclude_exercises}
+    assert named <= set(default_catalog().exercises), sorted(named - set(default_catalog().exercises))
+
+
+def test_the_population_numbers_are_the_cited_ones() -> None:
+    populations = default_rules().populations
+    assert populations.pregnancy.supine_limited_from_weeks == 20  # ACOG 2020
+    assert populations.postnatal.running_from_weeks == 12  # Goom 2019
+    assert populations.spine_surgery.early_weeks == 6  # Oosterhuis 2014: programmes from 4-6 weeks
+    assert populations.balance.age_at_least == 65
+
+
 def test_the_clinical_numbers_are_the_cited_ones() -> None:
     rules = default_rules()
     assert (rules.phases.subacute_from_weeks, rules.phases.chronic_after_weeks) == (6, 12)

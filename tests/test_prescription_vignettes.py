@@ -240,10 +240,34 @@ def test_five_minutes_a_day_fits_three_exercises_into_five_minutes() -> None:
     assert "Your sessions are short, so you start with a smaller amount" in bridge["reasons"][1]
 
 
-def test_ninety_minutes_a_session_does_not_pad_the_program() -> None:
+def test_more_minutes_raise_the_doses_and_the_walk_but_never_pad_the_program_with_exercises() -> None:
     usual, long = plan(episode_weeks=30), plan(episode_weeks=30, minutes_per_session=90)
-    assert long["exercises"] == usual["exercises"]
-    assert long["estimated_minutes"] == usual["estimated_minutes"] == 9.9
+    assert ids(long) == ids(usual)
+    assert usual["session_minutes"] == usual["estimated_minutes"]
+    assert 15 * 0.75 <= usual["estimated_minutes"] <= 15
+    for before, after in zip(usual["exercises"], long["exercises"], strict=True):
+        top = default_catalog().exercise(after["id"]).max_dose
+        assert before["sets"] <= after["sets"] <= top.sets
+    # The walk that ends the session reaches the walking target, never more.
+    assert long["walking"]["in_session"] is True
+    assert long["walking"]["minutes_per_bout"] == 30
+    assert long["session_minutes"] <= 90
+
+
+def test_a_fit_runner_with_thirty_minutes_gets_a_thirty_minute_session_not_eight() -> None:
+    # 34, back pain for 20 weeks, high fitness, 30 minutes; wants to run 10 km, deadlift, play netball.
+    program = plan(
+        age=34,
+        episode_weeks=20,
+        pain={"now": 3},
+        fitness="high",
+        minutes_per_session=30,
+        activities=["running", "gym_lifting", "team_sport"],
+    )
+    assert 22.5 <= program["session_minutes"] <= 30
+    assert program["walking"]["run_walk"] is not None
+    assert "returning-to-sport" in program["education"]
+    assert "lifting-and-bending" in program["education"]
 
 
 def test_low_fitness_starts_on_the_easier_variant() -> None:

@@ -55,7 +55,7 @@ def print_program(program: Program, catalog: Catalog) -> None:
     risk = f", STarT Back risk {program.risk}" if program.risk else ""
     console.print(
         f"[bold]Your program[/bold] ({program.phase} phase{risk}): "
-        f"about {program.estimated_minutes:g} minutes a session."
+        f"about {program.session_minutes:g} minutes a session."
     )
     _print_exercises(console, program.exercises)
     if program.walking is not None:
@@ -152,11 +152,13 @@ def _print_walking(console: Console, walking: WalkingPlan) -> None:
         if walking.weekly_increase_minutes > 0
         else "keep to this amount for now"
     )
+    finish = ", to finish your exercise session" if walking.in_session else ""
     console.print(
-        f"\n[bold]Walking[/bold]: {walking.minutes_per_bout:g} minutes {times} a day, "
+        f"\n[bold]Walking[/bold]: {walking.minutes_per_bout:g} minutes {times} a day{finish}, "
         f"{walking.days_per_week} days a week; {build}."
     )
-    _print_bullets(console, (*walking.reasons, *walking.notes))
+    run_walk = (str(walking.run_walk["starts_when"]),) if walking.run_walk is not None else ()
+    _print_bullets(console, (*walking.reasons, *walking.notes, *run_walk))
 
 
 def _print_list(console: Console, title: str, lines: tuple[str, ...] | list[str]) -> None:

@@ -50,6 +50,9 @@ PRESENTATION_KEYS: tuple[str, ...] = (
     "no_floor",  # floor_ok == false
     "acute",  # phase acute (episode < 6 weeks)
     "suspected_fracture",  # a fracture warning sign, not yet ruled out by a doctor
+    "pregnancy_later",  # pregnant from about 20 weeks (or weeks not given)
+    "postnatal",  # gave birth within the last two years (postpartum_weeks given)
+    "early_after_spine_surgery",  # lumbar surgery within the early weeks (or weeks not given)
 )
 PRECAUTION_KEYS: frozenset[str] = frozenset(CONDITION_KEYS + PRESENTATION_KEYS)
 

@@ -97,9 +97,17 @@ class WalkingPlan:
     reasons: tuple[str, ...]
     notes: tuple[str, ...]
     evidence: tuple[str, ...]
+    # Exercises offered in place of some walks (swimming, for someone with a pool).
+    alternatives: tuple[str, ...] = ()
+    run_walk: Mapping[str, Any] | None = None
+    # Walked at the end of the exercise session (its minutes count in the session's length).
+    in_session: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "alternatives": list(self.alternatives),
+            "in_session": self.in_session,
+            "run_walk": dict(self.run_walk) if self.run_walk is not None else None,
             "minutes_per_bout": self.minutes_per_bout,
             "bouts_per_day": self.bouts_per_day,
             "days_per_week": self.days_per_week,
@@ -156,6 +164,12 @@ class Program:
     def estimated_minutes(self) -> float:
         return _minutes(sum(exercise.seconds for exercise in self.exercises))
 
+    @property
+    def session_minutes(self) -> float:
+        """The whole session: the exercises, plus the walk when it is part of the session."""
+        walk = self.walking.minutes_per_bout if self.walking and self.walking.in_session else 0
+        return round(self.estimated_minutes + walk, 1)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "status": self.status,
@@ -171,6 +185,7 @@ class Program:
             "stop_rules": list(self.stop_rules),
             "reassess_after_days": self.reassess_after_days,
             "estimated_minutes": self.estimated_minutes,
+            "session_minutes": self.session_minutes,
             "content_version": self.content_version,
             "precaution_keys": list(self.precaution_keys),
         }
@@ -205,6 +220,11 @@ class Presentation:
     def gentle_until_seen(self) -> bool:
         """Must see a doctor soon, for a reason that calls for gentle exercise meanwhile."""
         return "see_doctor_soon" in self.facts
+
+    @property
+    def gentle(self) -> bool:
+        """Few, gentle exercises: until a doctor has been seen, or early after spine surgery."""
+        return self.gentle_until_seen or "early_after_spine_surgery" in self.facts
 
     def holds(self, when: Iterable[Fact]) -> bool:
         return all(fact in self.facts for fact in when)
@@ -261,6 +281,69 @@ def _precaution_keys(given: Iterable[str], flags: Iterable[str], rules: Prescrip
         keys |= more
 
 
+def _population_keys(intake: Intake, rules: PrescriptionRules) -> dict[str, bool]:
+    """Precaution keys of pregnancy, birth and surgery that depend on how many weeks it has been."""
+    populations = rules.populations
+    pregnant = "pregnancy" in intake.conditions
+    weeks = intake.pregnancy_weeks
+    surgery = "recent_spinal_surgery" in intake.conditions
+    return {
+        "pregnancy_later": pregnant
+        and (weeks is None or weeks >= populations.pregnancy.supine_limited_from_weeks),
+        "postnatal": intake.postpartum_weeks is not None and not pregnant,
+        "early_after_spine_surgery": surgery
+        and (intake.surgery_weeks is None or intake.surgery_weeks < populations.spine_surgery.early_weeks),
+    }
+
+
+def _population_facts(
+    intake: Intake,
+    phase: Phase,
+    keys: frozenset[str],
+    facts: Mapping[str, bool],
+    rules: PrescriptionRules,
+) -> dict[str, bool]:
+    populations = rules.populations
+    balance = populations.balance
+    performance = populations.performance
+    pregnant = "pregnancy" in intake.conditions
+    postnatal = "postnatal" in keys
+    activities = set(intake.activities)
+    fit_for_more = (
+        phase in performance.phases
+        and intake.fitness in performance.fitness
+        and not facts["see_doctor_soon"]
+        and not pregnant
+        and "early_after_spine_surgery" not in keys
+    )
+    too_soon_after_birth = (
+        postnatal
+        and intake.postpartum_weeks is not None
+        and intake.postpartum_weeks < populations.postnatal.running_from_weeks
+    )
+    return {
+        "pregnant": pregnant,
+        "postnatal": postnatal,
+        "pregnant_or_postnatal": pregnant or postnatal,
+        "after_spine_surgery": "recent_spinal_surgery" in intake.conditions,
+        "early_after_spine_surgery": "early_after_spine_surgery" in keys,
+        "needs_balance": (intake.age >= balance.age_at_least and intake.fitness in balance.with_fitness)
+        or bool(keys & set(balance.precaution_keys)),
+        "hypermobility": "hypermobility" in keys,
+        "fragile_bones": "osteoporosis" in keys,
+        "suspected_fracture": "suspected_fracture" in keys,
+        "fit_for_more": fit_for_more,
+        "lifting_goal": fit_for_more and bool(activities & set(performance.lifting_activities)),
+        # No running plan with fragile bones (no high-impact progression) or too soon after birth.
+        "running_goal": fit_for_more
+        and bool(activities & set(performance.running_activities))
+        and "osteoporosis" not in keys
+        and not too_soon_after_birth,
+        "sport_goal": fit_for_more and bool(activities & set(performance.sport_activities)),
+        "pool": bool(activities & set(performance.pool_activities)),
+    }
+
+
 def present(intake: Intake, screen: Triage, risk: Risk | None, rules: PrescriptionRules) -> Presentation:
     phase = episode_phase(intake.episode_weeks, rules)
     legs = intake.leg_symptoms != "none"
@@ -300,10 +383,11 @@ def present(intake: Intake, screen: Triage, risk: Risk | None, rules: Prescripti
         "acute": phase == "acute",
     }
     easier = (*high_pain_because, *(("fitness",) if low_fitness else ()))
+    keys.update(_population_keys(intake, rules))
     precaution_keys = _precaution_keys(
         [*intake.conditions, *(key for key, holds in keys.items() if holds)], screen.flags, rules
     )
-    candidates["suspected_fracture"] = "suspected_fracture" in precaution_keys
+    candidates.update(_population_facts(intake, phase, precaution_keys, candidates, rules))
     return Presentation(
         phase=phase,
         risk=risk,
@@ -348,6 +432,10 @@ def exclusion(
             return f"{exercise.direction_bias} with {modifier.when}"
         if exercise.position in modifier.exclude_positions:
             return f"{exercise.position} position with {modifier.when}"
+        if exercise.category in modifier.exclude_categories:
+            return f"{exercise.category} with {modifier.when}"
+        if exercise.id in modifier.exclude_exercises:
+            return f"not with {modifier.when}"
     if person.phase not in exercise.phases and not relaxed:
         return f"not for the {person.phase} phase"
     if exercise.level > _max_level(person, rules, relaxed=relaxed):
@@ -366,7 +454,7 @@ def explain_exclusions(
 
 def _max_level(person: Presentation, rules: PrescriptionRules, *, relaxed: bool = False) -> int:
     ceiling = 5 if relaxed else rules.levels.for_phase(person.phase).max
-    if person.gentle_until_seen:
+    if person.gentle:
         ceiling = min(ceiling, rules.triage.see_doctor_soon.max_level)
     return ceiling
 
@@ -413,6 +501,10 @@ class _Pick:
     shortened: bool = False
 
 
+def _slot_open(slot: Slot, person: Presentation) -> bool:
+    return person.holds(slot.when) and (not slot.when_any or any(f in person.facts for f in slot.when_any))
+
+
 def _slot_biases(slot: Slot, person: Presentation) -> list[str]:
     biases: list[str] = []
     for bias in slot.biases:
@@ -454,11 +546,11 @@ def _select(
     eligible: Sequence[Exercise], person: Presentation, catalog: Catalog, rules: PrescriptionRules
 ) -> list[_Pick]:
     limit = rules.program.max_exercises
-    if person.gentle_until_seen:
+    if person.gentle:
         limit = min(limit, rules.triage.see_doctor_soon.max_exercises)
     places: list[tuple[tuple[int, int], int, Slot]] = []
     for order, slot in enumerate(rules.slots):
-        if not person.holds(slot.when):
+        if not _slot_open(slot, person):
             continue
         for index in range(slot.count.for_phase(person.phase)):
             places.append(((index, slot.priority), order * 10 + index, slot))
@@ -476,6 +568,7 @@ def _select(
             for ex in eligible
             if ex.category in slot.categories
             and ex.direction_bias in biases
+            and (not slot.exercises or ex.id in slot.exercises)
             and ex.id not in used
             and not (rules.program.one_per_progression_chain and _chain(ex, catalog) in chains)
         ]
@@ -502,7 +595,11 @@ def _select(
 
 
 def _fits(exercise: Exercise, slot: Slot, person: Presentation) -> bool:
-    return exercise.category in slot.categories and exercise.direction_bias in _slot_biases(slot, person)
+    return (
+        exercise.category in slot.categories
+        and exercise.direction_bias in _slot_biases(slot, person)
+        and (not slot.exercises or exercise.id in slot.exercises)
+    )
 
 
 def _top_up(
@@ -522,7 +619,7 @@ def _top_up(
     this person, then any other; never one only a rule that does not apply would choose (a nerve
     glide without leg symptoms). New progression chains first, then any."""
     wanted = min(rules.program.min_exercises, limit)
-    applicable = [s for s in rules.slots if person.holds(s.when)]
+    applicable = [s for s in rules.slots if _slot_open(s, person)]
     now = [s for s in applicable if s.count.for_phase(person.phase) > 0]
     categories = {category for s in applicable for category in s.categories}
 
@@ -674,6 +771,59 @@ def _fit_time(
             break
         picks = _swap_for_shorter(pick, picks, eligible, person, rules)
     return picks
+
+
+def _fill_time(
+    picks: list[_Pick],
+    person: Presentation,
+    rules: PrescriptionRules,
+    *,
+    sets_only: bool,
+    reserved_seconds: float = 0,
+) -> list[_Pick]:
+    """A fit person in the later phases gets the minutes they offered: one step more of each
+    exercise in turn (a set; with `sets_only` false also repetitions, then hold time), most
+    important first, never past the exercise's maximum dose or the minutes offered (less the
+    minutes `reserved` for the walk that ends the session)."""
+    if "fit_for_more" not in person.facts:
+        return picks
+    budget = person.budget_seconds - reserved_seconds
+    target = person.budget_seconds * (1 - rules.populations.performance.fill_time_within) - reserved_seconds
+    picks = list(picks)
+    while _total(picks, rules) < target:
+        grown = False
+        for pick in sorted(picks, key=lambda p: p.importance):
+            more = _one_step_more(pick, sets_only=sets_only)
+            if more is None:
+                continue
+            trial = [more if p is pick else p for p in picks]
+            if _total(trial, rules) <= budget:
+                picks = trial
+                grown = True
+                if _total(picks, rules) >= target:
+                    break
+        if not grown:
+            break
+    return picks
+
+
+def _one_step_more(pick: _Pick, *, sets_only: bool) -> _Pick | None:
+    # More sets first; repetitions and holds only when sets and the walk leave time over, so the
+    # doses keep room to progress on the ladder.
+    top = pick.exercise.max_dose
+    if pick.sets < top.sets:
+        return replace(pick, sets=pick.sets + 1)
+    if sets_only:
+        return None
+    if pick.reps is not None and top.reps is not None and pick.reps < top.reps and pick.reps > 1:
+        return replace(pick, reps=min(top.reps, pick.reps + 2))
+    if (
+        pick.hold_seconds is not None
+        and top.hold_seconds is not None
+        and pick.hold_seconds < top.hold_seconds
+    ):
+        return replace(pick, hold_seconds=min(top.hold_seconds, pick.hold_seconds + 5))
+    return None
 
 
 def _swap_for_shorter(
@@ -833,6 +983,27 @@ def _walking(person: Presentation, catalog: Catalog, rules: PrescriptionRules) -
         if person.holds(note.when):
             notes.append(note.text)
             evidence += note.evidence
+    alternatives: list[str] = []
+    for alternative in plan.alternatives:
+        other = catalog.exercises.get(alternative.exercise_id)
+        if other is None or not person.holds(alternative.when):
+            continue
+        if any(p.action == "avoid" and p.when in person.precaution_keys for p in other.precautions):
+            continue
+        alternatives.append(other.id)
+        notes += [alternative.text, *_cautions(other, person)]
+        evidence += alternative.evidence
+    run_walk = None
+    if plan.run_walk is not None and person.holds(plan.run_walk.when):
+        rw = plan.run_walk
+        run_walk = {
+            "run_minutes": rw.run_minutes,
+            "walk_minutes": rw.walk_minutes,
+            "repeats": rw.repeats,
+            "weekly_increase_run_minutes": rw.weekly_increase_run_minutes,
+            "starts_when": rw.text,
+        }
+        evidence += rw.evidence
     return WalkingPlan(
         minutes_per_bout=plan.start_minutes_easier if easier else plan.start_minutes,
         bouts_per_day=plan.bouts_per_day_easier if easier else plan.bouts_per_day,
@@ -841,9 +1012,26 @@ def _walking(person: Presentation, catalog: Catalog, rules: PrescriptionRules) -
         target_minutes=plan.target_minutes,
         target_days_per_week=plan.days_per_week,
         reasons=tuple(plan.reasons),
-        notes=tuple(notes),
+        notes=tuple(dict.fromkeys(notes)),
         evidence=tuple(dict.fromkeys(evidence)),
+        alternatives=tuple(alternatives),
+        run_walk=run_walk,
     )
+
+
+def _walk_in_session(
+    walking: WalkingPlan | None, picks: Sequence[_Pick], person: Presentation, rules: PrescriptionRules
+) -> WalkingPlan | None:
+    """A fit person whose exercises leave minutes over finishes the session with the day's walk,
+    as long as the minutes allow (up to the walking target)."""
+    if walking is None or "fit_for_more" not in person.facts or walking.weekly_increase_minutes == 0:
+        return walking
+    if walking.minutes_per_bout != rules.walking.start_minutes or walking.bouts_per_day != 1:
+        return walking  # an easier start (pain, fitness, walking hurts) stays as it is
+    spare = math.floor((person.budget_seconds - _total(picks, rules)) / 60)
+    if spare < walking.minutes_per_bout:
+        return walking
+    return replace(walking, minutes_per_bout=float(min(spare, walking.target_minutes)), in_session=True)
 
 
 def _movement_breaks(
@@ -900,7 +1088,9 @@ def prescribe(intake: Intake, catalog: Catalog, *, rules: PrescriptionRules | No
     scores = _scores(intake)
     person = present(intake, screen, _risk(scores), rules)
     stop_rules = [
-        (rule.text.format(pain_max=pain_during_limit()), rule.also_when_referred) for rule in rules.stop_rules
+        (rule.text.format(pain_max=pain_during_limit()), rule.also_when_referred)
+        for rule in rules.stop_rules
+        if person.holds(rule.when)
     ]
 
     if screen.blocks_program:
@@ -930,9 +1120,13 @@ def prescribe(intake: Intake, catalog: Catalog, *, rules: PrescriptionRules | No
     picks = _select(eligible, person, catalog, rules)
     picks = _step_down(picks, person, catalog, rules)
     picks = _fit_time(picks, eligible, person, rules)
+    picks = _fill_time(picks, person, rules, sets_only=True)
     picks.sort(key=lambda pick: pick.order)
 
     walking = _walking(person, catalog, rules)
+    walking = _walk_in_session(walking, picks, person, rules)
+    in_session = walking.minutes_per_bout * 60 if walking is not None and walking.in_session else 0
+    picks = _fill_time(picks, person, rules, sets_only=False, reserved_seconds=in_session)
     facts = set(person.facts)
     if walking is not None:
         facts.add("walking_plan")

@@ -51,6 +51,19 @@ Fact = Literal[
     "flexion_eases_leg_pain",
     "see_doctor_soon",
     "suspected_fracture",
+    "pregnant",
+    "postnatal",
+    "pregnant_or_postnatal",
+    "after_spine_surgery",
+    "early_after_spine_surgery",
+    "needs_balance",
+    "hypermobility",
+    "fragile_bones",
+    "fit_for_more",
+    "lifting_goal",
+    "running_goal",
+    "sport_goal",
+    "pool",
 ]
 Bothersomeness = Literal["not_at_all", "slightly", "moderately", "very_much", "extremely"]
 Fitness = Literal["low", "moderate", "high"]
@@ -218,6 +231,10 @@ class Slot(_Strict):
     id: Id
     label: Text
     when: When
+    # Any one of these facts also opens the slot (e.g. over 65 with low fitness, or falls).
+    when_any: list[Fact] = Field(default_factory=list)
+    # Only these exercises may fill the slot (e.g. pelvic-floor work); empty = any that fits.
+    exercises: list[Id] = Field(default_factory=list)
     count: PhaseCounts
     priority: int = Field(ge=1)
     target_level: PhaseLevels = Field(default_factory=PhaseLevels, description="overrides [levels]")
@@ -257,6 +274,8 @@ class Modifier(_Strict):
     prefer_positions: list[Position] = Field(default_factory=list)
     exclude_biases: list[DirectionBias] = Field(default_factory=list)
     exclude_positions: list[Position] = Field(default_factory=list)
+    exclude_categories: list[Category] = Field(default_factory=list)
+    exclude_exercises: list[Id] = Field(default_factory=list)
     reason: Text
     evidence: Evidence
 
@@ -269,6 +288,27 @@ class Modifier(_Strict):
 
 class Note(_Strict):
     when: When
+    text: Text
+    evidence: Evidence
+
+
+class WalkingAlternative(_Strict):
+    """Another aerobic exercise offered in place of some walks (e.g. swimming with a pool)."""
+
+    exercise_id: Id
+    when: When
+    text: Text
+    evidence: Evidence
+
+
+class RunWalk(_Strict):
+    """Running comes back as walk-run intervals once walking has reached its target."""
+
+    when: When
+    run_minutes: float = Field(gt=0)
+    walk_minutes: float = Field(gt=0)
+    repeats: int = Field(ge=1, le=20)
+    weekly_increase_run_minutes: float = Field(ge=0)
     text: Text
     evidence: Evidence
 
@@ -286,6 +326,8 @@ class Walking(_Strict):
     reasons: list[Text] = Field(min_length=1)
     evidence: Evidence
     notes: list[Note] = Field(default_factory=list)
+    alternatives: list[WalkingAlternative] = Field(default_factory=list)
+    run_walk: RunWalk | None = None
 
 
 class MovementBreaks(_Strict):
@@ -311,15 +353,69 @@ class EducationRule(_Strict):
     unless: list[Fact] = Field(default_factory=list)
 
 
+class Pregnancy(_Strict):
+    # From this week on, long spells lying flat on the back are left out (unknown weeks count as later).
+    supine_limited_from_weeks: int = Field(ge=1, le=42)
+    evidence: Evidence
+
+
+class Postnatal(_Strict):
+    # No running (walk-run plan) before this many weeks after birth.
+    running_from_weeks: int = Field(ge=0, le=104)
+    evidence: Evidence
+
+
+class SpineSurgery(_Strict):
+    # Within this many weeks of lumbar surgery (unknown weeks count as within) the early rules apply.
+    early_weeks: int = Field(ge=1, le=52)
+    evidence: Evidence
+
+
+class Balance(_Strict):
+    # Balance work for older people with low fitness, and for anyone with these precaution keys.
+    age_at_least: int = Field(ge=16, le=110)
+    with_fitness: list[Fitness]
+    precaution_keys: list[str]
+    evidence: Evidence
+
+
+class Performance(_Strict):
+    """Goals and fitness that shape the later phases."""
+
+    phases: list[Phase] = Field(min_length=1)
+    fitness: list[Fitness] = Field(min_length=1)
+    lifting_activities: list[str]
+    running_activities: list[str]
+    sport_activities: list[str]
+    pool_activities: list[str]
+    # Fit people in these phases get the time they offered: doses rise toward their maximum until
+    # the session is within this fraction of the minutes offered.
+    fill_time_within: float = Field(gt=0, lt=1)
+    evidence: Evidence
+
+
+class Populations(_Strict):
+    pregnancy: Pregnancy
+    postnatal: Postnatal
+    spine_surgery: SpineSurgery
+    balance: Balance
+    performance: Performance
+
+
 class Timing(_Strict):
     setup_seconds_per_exercise: int = Field(ge=0, le=120)
     min_fraction_of_starting_dose: float = Field(gt=0, le=1)
+
+
+def _everyone() -> list[Fact]:
+    return ["everyone"]
 
 
 class StopRule(_Strict):
     text: Text
     evidence: Evidence
     also_when_referred: bool = False
+    when: When = Field(default_factory=_everyone)
 
     @model_validator(mode="after")
     def _template(self) -> StopRule:
@@ -345,6 +441,7 @@ class PrescriptionRules(_Strict):
     frequency: list[Frequency] = Field(default_factory=list)
     modifiers: list[Modifier] = Field(default_factory=list)
     derived_precautions: list[DerivedPrecaution] = Field(default_factory=list)
+    populations: Populations
     walking: Walking
     movement_breaks: MovementBreaks
     education: list[EducationRule] = Field(default_factory=list)
