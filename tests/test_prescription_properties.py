@@ -439,3 +439,30 @@ def test_a_fit_person_in_the_later_phases_gets_the_time_they_offered_within_a_qu
     program = prescribe(intake, catalog).to_json()
     assert minutes * 0.75 <= program["session_minutes"] <= minutes
     assert 3 <= len(program["exercises"]) <= 6
+
+
+@PROPERTY_SETTINGS
+@given(data=intakes(), weeks=st.one_of(st.none(), st.integers(1, 42)))
+def test_a_pregnant_person_never_gets_prone_or_side_plank_work(
+    data: dict[str, Any], weeks: int | None, catalog: Catalog
+) -> None:
+    data = {**data, "conditions": sorted({*data.get("conditions", []), "pregnancy"})}
+    if weeks is not None:
+        data["pregnancy_weeks"] = weeks
+    program = prescribe(parse_intake(data), catalog).to_json()
+    given_ids = [item["id"] for item in program["exercises"]]
+    given_ids += (program["movement_breaks"] or {}).get("exercises", [])
+    for exercise_id in given_ids:
+        assert catalog.exercise(exercise_id).position != "prone", exercise_id
+        assert "side-plank" not in exercise_id
+
+
+@PROPERTY_SETTINGS
+@given(data=intakes(), age=st.integers(76, 110))
+def test_a_frail_person_over_75_always_gets_a_balance_exercise(
+    data: dict[str, Any], age: int, catalog: Catalog
+) -> None:
+    program = prescribe(parse_intake({**data, "age": age, "fitness": "low"}), catalog).to_json()
+    if program["status"] == "refer":
+        return
+    assert any(catalog.exercise(item["id"]).category == "balance" for item in program["exercises"])

@@ -520,8 +520,10 @@ def _rank(
     exercise: Exercise, slot: Slot, biases: Sequence[str], person: Presentation, rules: PrescriptionRules
 ) -> tuple[Any, ...]:
     target = slot.target_level.for_phase(person.phase) or rules.levels.for_phase(person.phase).target
+    preferred_kit = set(exercise.equipment) & set(rules.program.prefer_equipment) & person.equipment
     return (
         -len(_preferences_met(exercise, person, rules)),
+        -len(preferred_kit),
         biases.index(exercise.direction_bias) if exercise.direction_bias in biases else len(biases),
         slot.categories.index(exercise.category)
         if exercise.category in slot.categories

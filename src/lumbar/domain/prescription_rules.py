@@ -161,6 +161,8 @@ class ProgramSize(_Strict):
     slot_excluded_categories: list[Category]
     one_per_progression_chain: bool
     evidence: Evidence
+    # Equipment that, when the person has it, makes an exercise using it the first choice of a slot.
+    prefer_equipment: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _ordered(self) -> ProgramSize:
