@@ -51,6 +51,12 @@ REQUIRED_EXERCISE_IDS = (
     "sit-to-stand",
     "walking",
     "swimming",
+    # balance (issue 13)
+    "supported-single-leg-stance",
+    "tandem-stance",
+    "heel-toe-walk",
+    "step-up",
+    "raised-sit-to-stand",
 )
 
 REQUIRED_TOPIC_IDS = (
@@ -79,7 +85,7 @@ def catalog() -> Catalog:
 
 
 def test_the_required_id_lists_have_no_repeats() -> None:
-    assert len(set(REQUIRED_EXERCISE_IDS)) == len(REQUIRED_EXERCISE_IDS) == 38
+    assert len(set(REQUIRED_EXERCISE_IDS)) == len(REQUIRED_EXERCISE_IDS) == 43
     assert len(set(REQUIRED_TOPIC_IDS)) == len(REQUIRED_TOPIC_IDS) == 12
 
 
@@ -161,7 +167,7 @@ def test_content_check_passes_on_the_bundled_library() -> None:
     result = CliRunner().invoke(app, ["content", "check"])
     assert result.exit_code == 0, result.stderr
     assert re.fullmatch(
-        r"38 exercises, 12 education topics, \d+ references: all valid "
+        r"43 exercises, \d+ education topics, \d+ references: all valid "
         r"\(content version 0\.1\.0\+[0-9a-f]{12}\)\n",
         result.stdout,
     )

@@ -30,6 +30,7 @@ EXPECTED: dict[str, tuple[str, str | None]] = {
     "standing-trunk-rotation": ("rep", "right"),
     "squat": ("rep", None),
     "sit-to-stand": ("rep", None),
+    "raised-sit-to-stand": ("rep", None),
     "prone-press-up": ("rep", None),
     "modified-plank": ("hold", None),
     "front-plank": ("hold", None),
