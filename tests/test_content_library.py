@@ -57,6 +57,10 @@ REQUIRED_EXERCISE_IDS = (
     "heel-toe-walk",
     "step-up",
     "raised-sit-to-stand",
+    # pregnancy and after birth (issue 13)
+    "pelvic-floor-contraction",
+    "abdominal-drawing-in",
+    "standing-pelvic-tilt",
 )
 
 REQUIRED_TOPIC_IDS = (
@@ -85,7 +89,7 @@ def catalog() -> Catalog:
 
 
 def test_the_required_id_lists_have_no_repeats() -> None:
-    assert len(set(REQUIRED_EXERCISE_IDS)) == len(REQUIRED_EXERCISE_IDS) == 43
+    assert len(set(REQUIRED_EXERCISE_IDS)) == len(REQUIRED_EXERCISE_IDS) == 46
     assert len(set(REQUIRED_TOPIC_IDS)) == len(REQUIRED_TOPIC_IDS) == 12
 
 
@@ -167,7 +171,7 @@ def test_content_check_passes_on_the_bundled_library() -> None:
     result = CliRunner().invoke(app, ["content", "check"])
     assert result.exit_code == 0, result.stderr
     assert re.fullmatch(
-        r"43 exercises, \d+ education topics, \d+ references: all valid "
+        r"46 exercises, \d+ education topics, \d+ references: all valid "
         r"\(content version 0\.1\.0\+[0-9a-f]{12}\)\n",
         result.stdout,
     )
