@@ -15,15 +15,19 @@ import pytest
 
 from lumbar.domain.catalog import Catalog, default_catalog
 from simulator import (
+    EXTENSION_CHAIN,
     START,
+    Centralising,
     Dose,
     Flaring,
     Improving,
     Journey,
     NonAdherent,
     NonResponder,
+    OnceAWeek,
     Peripheralising,
     RedFlagOnDay20,
+    SevenAtRest,
     day,
     run,
 )
@@ -65,6 +69,21 @@ def red_flag(catalog: Catalog) -> Journey:
 @pytest.fixture(scope="module")
 def non_responder(catalog: Catalog) -> Journey:
     return run(NonResponder(), catalog)
+
+
+@pytest.fixture(scope="module")
+def centralising(catalog: Catalog) -> Journey:
+    return run(Centralising(), catalog)
+
+
+@pytest.fixture(scope="module")
+def seven_at_rest(catalog: Catalog) -> Journey:
+    return run(SevenAtRest(), catalog)
+
+
+@pytest.fixture(scope="module")
+def once_a_week(catalog: Catalog) -> Journey:
+    return run(OnceAWeek(), catalog)
 
 
 def sessions_at(journey: Journey, dose: Dose) -> int:
@@ -205,15 +224,21 @@ def test_flaring_patient_is_told_once_the_pain_has_improved(flaring: Journey) ->
 # --- Peripheralising ------------------------------------------------------------------------------------------
 
 
-def test_peripheralising_patient_has_the_press_up_replaced_the_day_symptoms_spread(
+def test_peripheralising_patient_has_the_press_up_replaced_by_a_neutral_exercise_the_day_symptoms_spread(
     peripheralising: Journey, catalog: Catalog
 ) -> None:
     event = peripheralising.on(3, "after")
     decision = event.decision("prone-press-up")
     assert decision["action"] == "substitute"
-    assert decision["to"] == {"id": "pelvic-tilt", "sets": 1, "reps": 10, "hold_seconds": 3}
-    assert catalog.exercise("pelvic-tilt").direction_bias == "flexion"  # opposite to the press-up's extension
-    assert [(a["kind"], a["severity"]) for a in event.review["alerts"]] == [("peripheralisation", "review")]
+    assert decision["to"] == {"id": "piriformis-stretch", "sets": 1, "reps": 3, "hold_seconds": 30}
+    # Neutral, not the pelvic tilt: a bend forward would work against her preference for bending backward.
+    assert catalog.exercise("piriformis-stretch").direction_bias == "neutral"
+    # The press-up was the only exercise in the easing direction: the preference did not hold.
+    assert [(a["kind"], a["severity"]) for a in event.review["alerts"]] == [
+        ("peripheralisation", "review"),
+        ("peripheralisation", "review"),
+    ]
+    assert "That direction has not held up" in event.review["alerts"][0]["message"]
     others = [d for d in event.review["decisions"] if d["id"] != "prone-press-up"]
     assert {(d["action"], d["rule"]) for d in others} == {("hold", "peripheralisation")}
 
@@ -232,24 +257,61 @@ def test_peripheralising_patient_hears_that_centralisation_is_a_good_sign(periph
     reasons = [
         r
         for e in peripheralising.events
-        if "pelvic-tilt" in e.actions()
-        for r in e.decision("pelvic-tilt")["reasons"]
+        if "piriformis-stretch" in e.actions()
+        for r in e.decision("piriformis-stretch")["reasons"]
     ]
     assert any("a good sign, keep going" in reason for reason in reasons)
-    assert [d for _, d in peripheralising.doses({"pelvic-tilt"})][:3] == [
-        Dose("pelvic-tilt", 1, 10, 3),
-        Dose("pelvic-tilt", 1, 10, 5),  # reps are at the maximum already: the hold goes up first
-        Dose("pelvic-tilt", 2, 10, 5),
+    # The stretch starts at its full dose: it stays there.
+    assert [d for _, d in peripheralising.doses({"piriformis-stretch"})] == [
+        Dose("piriformis-stretch", 1, 3, 30)
     ]
+
+
+# --- Centralising ----------------------------------------------------------------------------------------------
+
+
+def test_centralising_patient_moves_along_the_extension_chain_not_by_adding_seconds(
+    centralising: Journey,
+) -> None:
+    doses = [dose for _, dose in centralising.doses(set(EXTENSION_CHAIN))]
+    assert doses[:3] == [
+        Dose("prone-lying", 1, 1, 60),
+        Dose("sphinx", 1, 1, 30),
+        Dose("prone-press-up", 1, 10, None),
+    ]
+    # Each position was done for exactly two sessions before the next.
+    assert [sessions_at(centralising, dose) for dose in doses[:2]] == [2, 2]
+
+
+# --- Pain during at the person's own level -----------------------------------------------------------------------
+
+
+def test_patient_starting_at_seven_with_six_during_is_never_regressed(seven_at_rest: Journey) -> None:
+    assert actions_between(seven_at_rest, 0, 20)["regress"] == 0
+    assert actions_between(seven_at_rest, 0, 20)["stop"] == 0
+    assert actions_between(seven_at_rest, 0, 20)["progress"] > 0
+    assert not [e for e in seven_at_rest.events if {"flare", "worsening"} & set(e.alert_kinds())]
+
+
+# --- Once a week ---------------------------------------------------------------------------------------------------
+
+
+def test_once_a_week_patient_gets_nothing_harder_and_is_flagged(once_a_week: Journey) -> None:
+    assert actions_between(once_a_week, 0, 27)["progress"] == 0
+    assert all(e.review["walking"]["action"] != "progress" for e in once_a_week.events)
+    flagged = [e.day for e in once_a_week.events if e.alert("low_adherence")]
+    assert flagged
+    assert min(flagged) == 14
 
 
 # --- Non-adherent ------------------------------------------------------------------------------------------------
 
 
-def test_non_adherent_patient_is_flagged_after_two_weeks_and_nothing_is_made_harder(
+def test_non_adherent_patient_is_flagged_within_two_weeks_and_nothing_is_made_harder(
     non_adherent: Journey,
 ) -> None:
-    flagged = [e for e in non_adherent.events if e.day >= 14]
+    # One day in four: 4 of 10 planned sessions by day 12 (13 days known) is low adherence.
+    flagged = [e for e in non_adherent.events if e.day >= 10]
     assert flagged
     for event in flagged:
         assert event.alert("low_adherence") is not None
@@ -257,7 +319,8 @@ def test_non_adherent_patient_is_flagged_after_two_weeks_and_nothing_is_made_har
         assert "progress" not in event.actions().values()
         assert event.review["walking"]["action"] == "hold"
         assert event.review["adherence"]["rate"] < 0.5
-    assert not [e for e in non_adherent.events if e.day < 14 and e.alert("low_adherence")]
+    assert not [e for e in non_adherent.events if e.day < 10 and e.alert("low_adherence")]
+    assert actions_between(non_adherent, 0, 41)["progress"] <= 5  # at most on day 4, after 2 of 4 sessions
 
 
 def test_non_adherent_patient_is_not_referred_for_a_program_they_did_not_do(non_adherent: Journey) -> None:
@@ -313,7 +376,18 @@ def test_non_responder_keeps_a_tolerated_program_going_while_waiting_for_review(
 
 
 @pytest.mark.parametrize(
-    "name", ["improving", "flaring", "peripheralising", "non_adherent", "red_flag", "non_responder"]
+    "name",
+    [
+        "improving",
+        "flaring",
+        "peripheralising",
+        "non_adherent",
+        "red_flag",
+        "non_responder",
+        "centralising",
+        "seven_at_rest",
+        "once_a_week",
+    ],
 )
 def test_every_review_of_every_journey_follows_the_contract(
     request: pytest.FixtureRequest, name: str, contract_validator: Callable[..., Callable[[Any], None]]

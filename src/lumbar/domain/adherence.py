@@ -4,7 +4,9 @@ A session counts when at least one exercise other than walking was completed in 
 sessions on one day count once, because the program prescribes exercise days. The number
 prescribed is the program's exercise days per week (its most frequent exercise) pro rata over the
 window, rounded up. A window never reaches back before the person's first record: in the first days of a
-program it is shorter, and the review does not judge adherence until the full window has passed.
+program it is shorter. The review raises a low-adherence alert once `judge_after_days` are known
+(content/progression.toml: "about two weeks", since the first record is often a few days after the
+program was made); before that, low adherence so far only keeps the program from being made harder.
 """
 
 from __future__ import annotations
@@ -34,6 +36,11 @@ class Adherence:
 
     def is_below(self, threshold: float) -> bool:
         return self.sessions_prescribed > 0 and self.rate < threshold
+
+    def judged(self, after_days: int) -> bool:
+        """Are enough days known to judge adherence (and raise an alert)? Progression does not wait:
+        it needs adherence over the days known so far, however few."""
+        return self.window_days >= after_days
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -326,7 +326,7 @@ def reassessment_alert(history: History, rules: ProgressionRules) -> Alert | Non
 
 
 def low_adherence_alert(recent: Adherence, rules: ProgressionRules) -> Alert | None:
-    if not recent.full_window or not recent.is_below(rules.adherence.low_below):
+    if not recent.judged(rules.adherence.judge_after_days) or not recent.is_below(rules.adherence.low_below):
         return None
     return Alert(
         kind="low_adherence",
@@ -338,6 +338,33 @@ def low_adherence_alert(recent: Adherence, rules: ProgressionRules) -> Alert | N
         ),
         evidence=tuple(rules.adherence.evidence),
     )
+
+
+def preference_did_not_hold_alert(preference: str, names: Sequence[str], rules: ProgressionRules) -> Alert:
+    """Every exercise in the easing direction spread the leg symptoms: a clinician should reassess."""
+    from lumbar.domain.prescription_rules import default_rules as planner_rules
+
+    movement = getattr(planner_rules().directional_preference, preference).movement.lower()
+    which = spoken_list(names)
+    return Alert(
+        kind="peripheralisation",
+        severity="review",
+        message=(
+            f"Your leg symptoms spread with every exercise in the direction that seemed to ease your pain "
+            f"({movement}): {which}. That direction has not held up, so a physiotherapist or doctor should "
+            "reassess your back before you go on: please book an appointment within the next few days. Keep "
+            "to the other exercises and walking as long as they do not spread your symptoms."
+        ),
+        evidence=tuple(
+            dict.fromkeys([*rules.peripheralisation.evidence, *rules.directional_preference.evidence])
+        ),
+    )
+
+
+def spoken_list(items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _change_evidence(instrument: str) -> list[str]:

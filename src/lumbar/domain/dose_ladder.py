@@ -9,9 +9,12 @@ floor (a fraction of the starting dose, at least one set).
 
 A variant is usable only when it fits what the person's program shows about them: it needs no
 equipment the program does not already use (beyond the things every home has), no floor work when
-nothing in the program is done on the floor, it is not already in the program, and it carries no
-"avoid" precaution that the current exercise does not have (the history does not say which
-conditions the person has, so a new exclusion is left to the physiotherapist).
+nothing in the program is done on the floor, it is not already in the program (nor brought in by
+another decision of the same review), it does not move the back against the person's directional
+preference nor is left out by another of the planner's modifiers for the person (prescription.toml),
+and it carries no "avoid" precaution for the person's conditions: when the program records the
+person's precaution keys, none of those; when it does not, none that the current exercise does not
+have (a new exclusion is then left to the physiotherapist).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any, Literal
 
 from lumbar.domain.catalog import ASSUMED_EQUIPMENT, Catalog, Exercise
 from lumbar.domain.history import ExerciseLog, ProgramExercise
+from lumbar.domain.prescription_rules import PrescriptionRules
 from lumbar.domain.progression_rules import Ladder, LadderVariable
 
 Change = Literal["reps", "hold_seconds", "sets", "variant"]
@@ -131,30 +135,93 @@ def _reaches(start: str, target: str, link: str, catalog: Catalog) -> bool:
 
 @dataclass(frozen=True)
 class Setting:
-    """What the program shows about the person's setting, for judging whether a variant fits."""
+    """What the program shows about the person's setting, for judging whether a variant fits.
+
+    `in_program` also holds the exercises other decisions of the same review are bringing in, so
+    that a program never holds the same exercise twice. `person_keys` are the person's precaution
+    keys when the program records them (None: not known, then a variant may add no "avoid"
+    precaution at all). The `excluded_*` sets are what the planner leaves out for this person
+    (prescription.toml): the biases against the directional preference and the exclusions of the
+    modifiers of the person's keys.
+    """
 
     in_program: frozenset[str]
     equipment: frozenset[str]
     floor_ok: bool
+    person_keys: frozenset[str] | None = None
+    excluded_biases: frozenset[str] = frozenset()
+    excluded_positions: frozenset[str] = frozenset()
+    excluded_categories: frozenset[str] = frozenset()
+    excluded_ids: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, program_ids: Collection[str], catalog: Catalog) -> Setting:
+    def of(
+        cls,
+        program_ids: Collection[str],
+        catalog: Catalog,
+        *,
+        person_keys: Collection[str] | None = None,
+        preference: str | None = None,
+        planner: PrescriptionRules | None = None,
+    ) -> Setting:
         exercises = [catalog.exercises[i] for i in program_ids if i in catalog.exercises]
         used = {item for ex in exercises for item in ex.equipment}
+        keys = frozenset(person_keys or ())
+        biases: set[str] = set()
+        positions: set[str] = set()
+        categories: set[str] = set()
+        ids: set[str] = set()
+        if planner is not None:
+            if preference in ("extension", "flexion"):
+                biases.update(getattr(planner.directional_preference, preference).excluded_biases)
+            for modifier in planner.modifiers:
+                if modifier.when in keys:
+                    biases.update(modifier.exclude_biases)
+                    positions.update(modifier.exclude_positions)
+                    categories.update(modifier.exclude_categories)
+                    ids.update(modifier.exclude_exercises)
         return cls(
             in_program=frozenset(program_ids),
             equipment=frozenset(used) | ASSUMED_EQUIPMENT,
             # A program without any floor exercise may belong to someone who cannot get down.
             floor_ok=any(ex.needs_floor for ex in exercises) or not exercises,
+            person_keys=None if person_keys is None else keys,
+            excluded_biases=frozenset(biases),
+            excluded_positions=frozenset(positions),
+            excluded_categories=frozenset(categories),
+            excluded_ids=frozenset(ids),
         )
 
+    def taking(self, exercise_ids: Collection[str]) -> Setting:
+        """The same setting with these exercises taken (brought in by another decision)."""
+        return replace(self, in_program=self.in_program | frozenset(exercise_ids))
+
     def fits(self, exercise: Exercise, instead_of: Exercise) -> bool:
+        """May a review bring this exercise in, in place of `instead_of`?"""
         return (
             exercise.id not in self.in_program
             and set(exercise.equipment) <= self.equipment
             and (self.floor_ok or not exercise.needs_floor)
-            and not (_avoid_keys(exercise) - _avoid_keys(instead_of))
+            and self.allowed(exercise)
+            and self.safe(exercise, instead_of)
         )
+
+    def allowed(self, exercise: Exercise) -> bool:
+        """Not left out by the planner for this person (directional preference, modifiers)."""
+        return not (
+            exercise.direction_bias in self.excluded_biases
+            or exercise.position in self.excluded_positions
+            or exercise.category in self.excluded_categories
+            or exercise.id in self.excluded_ids
+        )
+
+    def safe(self, exercise: Exercise, instead_of: Exercise | None = None) -> bool:
+        """No "avoid" precaution that applies: one of the person's keys when they are known, else
+        any the exercise it replaces does not have (any at all, without one)."""
+        if self.person_keys is not None:
+            return not (_avoid_keys(exercise) & self.person_keys)
+        before = _avoid_keys(instead_of) if instead_of is not None else frozenset()
+        return not (_avoid_keys(exercise) - before)
 
 
 def _avoid_keys(exercise: Exercise) -> frozenset[str]:

@@ -8,7 +8,9 @@ line naming the field.
 What is checked, beyond the contract's types and ranges:
 - Dates are ISO calendar dates (YYYY-MM-DD) and none lies after `today`.
 - Unknown keys are refused everywhere except inside `program`, whose contract allows extra keys;
-  the program's required keys are still checked, with their types.
+  the program's required keys are still checked, with their types. Of the extra keys, the review
+  reads `precaution_keys` (what the planner knew of the person: conditions, and presentations such
+  as `prefers_extension`, the directional preference).
 - Every exercise id, in the program and in the sessions, must name an exercise of the content
   library. Sessions may name exercises that are no longer in the program (a program changes over
   time; older sessions stay in the history), but not ids the library does not know.
@@ -52,6 +54,9 @@ Difficulty = Literal["easy", "right", "hard"]
 LegSymptoms = Literal["none", "same", "centralised", "peripheralised"]
 Instrument = Literal["nprs", "odi", "rmdq", "psfs"]
 Tier = Literal["emergency_now", "urgent_same_day", "see_doctor_soon", "routine"]
+PrecautionKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(_[a-z0-9]+)*$", max_length=80)]
+# The precaution keys that carry the intake's directional preference (lumbar.domain.catalog).
+_PREFERENCE_KEYS = {"prefers_extension": "extension", "prefers_flexion": "flexion"}
 
 
 class _Closed(BaseModel):
@@ -119,9 +124,20 @@ class Program(_Open):
     reassess_after_days: int = Field(ge=1)
     estimated_minutes: float = Field(ge=0)
     content_version: Text
+    # An extra key of `lumbar plan --json`: the person's precaution keys (conditions and presentations
+    # such as prefers_extension). None when the program does not carry them (e.g. written by hand).
+    precaution_keys: list[PrecautionKey] | None = None
 
     def exercise(self, exercise_id: str) -> ProgramExercise | None:
         return next((ex for ex in self.exercises if ex.id == exercise_id), None)
+
+    @property
+    def preference(self) -> str | None:
+        """The person's directional preference ("extension" or "flexion"), None when not known."""
+        for key in self.precaution_keys or ():
+            if key in _PREFERENCE_KEYS:
+                return _PREFERENCE_KEYS[key]
+        return None
 
     @property
     def session_days_per_week(self) -> int:

@@ -52,10 +52,10 @@ with `parse_history` (from `lumbar.domain.history`, re-exported here).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from lumbar.domain.adherence import Adherence, adherence
 from lumbar.domain.alerts import (
@@ -66,6 +66,7 @@ from lumbar.domain.alerts import (
     low_adherence_alert,
     ordered,
     outcome_measures,
+    preference_did_not_hold_alert,
     reassessment_alert,
     recovered_alert,
     red_flag_alert,
@@ -86,13 +87,23 @@ from lumbar.domain.dose_ladder import (
     step_up,
 )
 from lumbar.domain.history import ExerciseLog, History, ProgramExercise, WalkingPlan, parse_history
-from lumbar.domain.pain_monitoring import PainPicture, pain_picture
+from lumbar.domain.pain_monitoring import PainPicture, baseline_on, pain_picture
 from lumbar.domain.plain_words import dose_words, minutes_words, spoken_date, spoken_dates
+from lumbar.domain.prescription_rules import default_rules as default_planner_rules
 from lumbar.domain.progression_rules import ProgressionRules, default_rules
 from lumbar.domain.screening import Tier, Triage
 
 Action = Literal["progress", "hold", "regress", "stop", "substitute"]
-Entry = tuple[date, ExerciseLog]
+CHANGING = frozenset({"progress", "regress", "substitute"})
+
+
+class Entry(NamedTuple):
+    """One log of an exercise: the day, what was logged, and the pain before that session (the
+    session's own reading, else the person's usual level that day; None when neither is known)."""
+
+    day: date
+    log: ExerciseLog
+    pain_before: float | None
 
 
 # --- The review ------------------------------------------------------------------------------------------
@@ -202,9 +213,14 @@ def review(history: History, catalog: Catalog, *, rules: ProgressionRules | None
     decisions: list[Decision] = []
     alerts = list(context.alerts)
     for exercise in history.program.exercises:
-        decision, raised = _decide(exercise, context)
+        # What earlier decisions bring in is taken: a program never holds the same exercise twice.
+        brought_in = [d.to_dose.id for d in decisions if d.action in CHANGING and d.to_dose.id != d.id]
+        decision, raised = _decide(exercise, replace(context, setting=context.setting.taking(brought_in)))
         decisions.append(decision)
         alerts += raised
+    did_not_hold = _preference_did_not_hold(decisions, context)
+    if did_not_hold is not None:
+        alerts.insert(0, did_not_hold)  # first of the peripheralisation alerts: the one that matters most
     return Review(
         today=history.today,
         decisions=tuple(decisions),
@@ -272,7 +288,13 @@ class _Context:
             history=history,
             catalog=catalog,
             rules=rules,
-            setting=Setting.of([ex.id for ex in program.exercises], catalog),
+            setting=Setting.of(
+                [ex.id for ex in program.exercises],
+                catalog,
+                person_keys=program.precaution_keys,
+                preference=program.preference,
+                planner=default_planner_rules(),
+            ),
             pain=pain,
             screen=screen,
             recent=recent,
@@ -288,6 +310,47 @@ class _Context:
     @property
     def pain_max(self) -> int:
         return self.rules.pain_during.acceptable_max
+
+    @property
+    def preference(self) -> str | None:
+        return self.history.program.preference
+
+    def entries(self, exercise_id: str) -> list[Entry]:
+        """Every log of one exercise, oldest first, with the pain before its session."""
+        history = self.history
+        window = self.rules.next_morning.baseline_window_days
+        found: list[Entry] = []
+        for session in history.sessions:
+            log = session.entry(exercise_id)
+            if log is None:
+                continue
+            before: float | None = session.pain_before
+            if before is None:
+                before = baseline_on(history, session.date, window)
+            found.append(Entry(session.date, log, before))
+        return found
+
+    def too_painful(self, entry: Entry) -> bool:
+        """Pain during above what is acceptable for this person that day (Silbernagel, own pain)."""
+        pain = entry.log.pain_during
+        return pain is not None and not self.rules.pain_during.acceptable(pain, entry.pain_before)
+
+    def limit_words(self, entries: Sequence[Entry]) -> str:
+        """What the pain went above, in words: "5 out of 10", or also the pain before the session."""
+        words = f"{self.pain_max} out of 10"
+        if not self.rules.pain_during.up_to_pain_before:
+            return words
+        befores = [e.pain_before for e in entries if e.pain_before is not None]
+        if not befores:
+            return words
+        return f"{words} and the pain you had before the session ({_pain_list(befores)})"
+
+
+def _pain_list(values: Sequence[float]) -> str:
+    unique = list(dict.fromkeys(f"{v:g}" for v in values))
+    if len(unique) == 1:
+        return f"{unique[0]} out of 10"
+    return f"{', '.join(unique[:-1])} and {unique[-1]} out of 10"
 
 
 def _flare_alert(pain: PainPicture, rules: ProgressionRules) -> Alert | None:
@@ -366,14 +429,30 @@ def _blockers(
 ) -> tuple[_Reason, ...]:
     today = history.today
     blockers: list[_Reason] = []
-    if screen is not None and screen.triage.tier is Tier.SEE_DOCTOR_SOON:
+    waiting = rules.see_doctor_soon
+    if (
+        screen is not None
+        and screen.triage.tier is Tier.SEE_DOCTOR_SOON
+        and waiting.freezes(screen.triage.flags)
+    ):
         blockers.append(
             _Reason(
                 "red_flag",
                 "You answered yes to a warning sign at your check-in, so nothing is made harder until a "
                 "doctor has seen you.",
                 today,
-                screen.triage.evidence,
+                tuple(dict.fromkeys([*screen.triage.evidence, *waiting.evidence])),
+            )
+        )
+    triage = history.program.triage
+    if triage.tier == Tier.SEE_DOCTOR_SOON.value and waiting.freezes(triage.flags):
+        blockers.append(
+            _Reason(
+                "see_doctor_soon",
+                "Your answers when you started point to seeing a doctor within the next few days, so nothing "
+                "is made harder until a doctor has seen you.",
+                today,
+                tuple(waiting.evidence),
             )
         )
     above = pain.morning_above
@@ -388,7 +467,7 @@ def _blockers(
                 tuple(rules.next_morning.evidence),
             )
         )
-    if recent.full_window and recent.is_below(rules.adherence.low_below):
+    if recent.judged(rules.adherence.judge_after_days) and recent.is_below(rules.adherence.low_below):
         blockers.append(
             _Reason(
                 "low_adherence",
@@ -431,7 +510,7 @@ def _latest_spread(history: History) -> tuple[date, str] | None:
 
 def _decide(exercise: ProgramExercise, context: _Context) -> tuple[Decision, list[Alert]]:
     current = Dose.of(exercise)
-    entries = list(context.history.entries(exercise.id))
+    entries = context.entries(exercise.id)
     if context.blocking:
         return _same(
             exercise,
@@ -443,8 +522,8 @@ def _decide(exercise: ProgramExercise, context: _Context) -> tuple[Decision, lis
             ],
             context.screen.triage.evidence if context.screen else (),
         ), []
-    if entries and entries[-1][1].leg_symptoms == "peripheralised":
-        return _substitute(exercise, entries[-1][0], context)
+    if entries and entries[-1].log.leg_symptoms == "peripheralised":
+        return _substitute(exercise, entries[-1].day, context)
     decision = _pain_during(exercise, current, entries, context)
     if decision is None and context.triggers:
         decision = _ease_for_triggers(exercise, current, entries, context)
@@ -488,10 +567,10 @@ def _moved(
 
 
 def _with_good_news(decision: Decision, entries: Sequence[Entry]) -> Decision:
-    if entries and entries[-1][1].leg_symptoms == "centralised":
+    if entries and entries[-1].log.leg_symptoms == "centralised":
         note = (
             f"Your leg symptoms moved back toward your back during this exercise on "
-            f"{spoken_date(entries[-1][0])}: a good sign, keep going."
+            f"{spoken_date(entries[-1].day)}: a good sign, keep going."
         )
         return replace(decision, reasons=(*decision.reasons, note))
     return decision
@@ -500,37 +579,40 @@ def _with_good_news(decision: Decision, entries: Sequence[Entry]) -> Decision:
 def _pain_during(
     exercise: ProgramExercise, current: Dose, entries: Sequence[Entry], context: _Context
 ) -> Decision | None:
-    """Pain above the limit during this exercise at the current dose: stop today, regress next time.
+    """Pain above what is acceptable during this exercise at the current dose: stop today, regress
+    next time.
 
-    The sessions that count are the latest ones, back to the first that stayed within the limit.
-    One done at more than the current dose ends the run: either the dose has been eased since, or the
-    person did more than planned (then the answer is to keep to the plan, not to go lower).
+    Acceptable is up to 5/10, or up to the pain before the session when that was higher (the
+    person's own pain): such pain is never a reason to make the exercise easier. The sessions that
+    count are the latest ones, back to the first that stayed acceptable. One done at more than the
+    current dose ends the run: either the dose has been eased since, or the person did more than
+    planned (then the answer is to keep to the plan, not to go lower).
     """
-    limit = context.pain_max
     run: list[Entry] = []
-    for day, log in reversed(entries):
-        if log.pain_during is None or log.pain_during <= limit:
+    for entry in reversed(entries):
+        if not context.too_painful(entry):
             break
-        if logged_dose(log, current).rank() > current.rank():
+        if logged_dose(entry.log, current).rank() > current.rank():
             break
-        run.append((day, log))
+        run.append(entry)
     if not run:
         return None
     run.reverse()
     evidence = context.rules.pain_during.evidence
     today = context.history.today
-    if len(run) == 1 and run[0][0] == today:
+    above = context.limit_words(run)
+    if len(run) == 1 and run[0].day == today:
         return _same(
             exercise,
             "stop",
             "pain_during",
             [
-                f"Your pain went above {limit} out of 10 during this exercise today ({run[0][1].pain_during} out "
+                f"Your pain went above {above} during this exercise today ({run[0].log.pain_during} out "
                 "of 10): stop it for today. Next time we will make it easier."
             ],
             evidence,
         )
-    days = spoken_dates([day for day, _ in run])
+    days = spoken_dates([entry.day for entry in run])
     step = step_down(current, context.catalog, context.rules.ladder, context.setting)
     if step is None:
         return _same(
@@ -538,7 +620,7 @@ def _pain_during(
             "stop",
             "pain_during",
             [
-                f"Your pain went above {limit} out of 10 during this exercise on {days} and it cannot be made "
+                f"Your pain went above {above} during this exercise on {days} and it cannot be made "
                 "any easier: leave it out until your physiotherapist has looked at it."
             ],
             evidence,
@@ -549,7 +631,7 @@ def _pain_during(
         step,
         "pain_during",
         [
-            f"Your pain went above {limit} out of 10 during this exercise on {days}, so we are making it "
+            f"Your pain went above {above} during this exercise on {days}, so we are making it "
             f"easier: {_step_words(step, context.catalog)}."
         ],
         evidence,
@@ -564,7 +646,7 @@ def _ease_for_triggers(
     reasons = [t.text for t in triggers]
     evidence = [ref for t in triggers for ref in t.evidence]
     rule = triggers[0].rule
-    recent = [(day, log) for day, log in entries if day >= since]
+    recent = [entry for entry in entries if entry.day >= since]
     if _eased_since(exercise.id, current, since, context):
         reasons.append("We have already eased this exercise since then: stay at this level for now.")
         return _same(exercise, "hold", rule, reasons, evidence)
@@ -613,16 +695,31 @@ def _progress_or_hold(
     rules = context.rules
     needed = rules.progress.sessions_at_dose
     evidence = [*rules.progress.evidence, *rules.pain_during.evidence]
-    ready = 0
+    ready: list[Entry] = []
     problem: str | None = None
-    for day, log in reversed(entries):
-        problem = _not_ready(day, log, current, context)
+    for entry in reversed(entries):
+        problem = _not_ready(entry, current, context)
         if problem is not None:
             break
-        ready += 1
-        if ready == needed:
+        ready.append(entry)
+        if len(ready) == needed:
             break
-    if ready >= needed:
+    if len(ready) >= needed:
+        recent = context.recent
+        if recent.is_below(rules.adherence.low_below):
+            return _same(
+                exercise,
+                "hold",
+                "low_adherence",
+                [
+                    f"You did {recent.sessions_done} of {recent.sessions_prescribed} planned sessions in the "
+                    f"last {recent.window_days} days: regular sessions come first, then we make things harder."
+                ],
+                [*evidence, *rules.adherence.evidence],
+            )
+        chain = _along_the_chain(exercise, ready, context)
+        if chain is not None:
+            return chain
         step = step_up(current, context.catalog, rules.ladder, context.setting)
         if step is None:
             return _same(exercise, "hold", "top_of_ladder", [_top_words(exercise, context)], evidence)
@@ -637,32 +734,94 @@ def _progress_or_hold(
             ],
             [*evidence, *rules.ladder.evidence],
         )
-    if problem is not None and ready == 0:
+    if problem is not None and not ready:
         return _same(exercise, "hold", "not_ready", [problem], evidence)
-    so_far = "" if not entries else f" So far: {ready} of {needed}."
+    so_far = "" if not entries else f" So far: {len(ready)} of {needed}."
     return _same(
         exercise,
         "hold",
         "not_ready",
         [
             f"Do this exercise at this level {needed} sessions in a row, with pain no higher than "
-            f"{context.pain_max} out of 10 and feeling easy or about right, and then we will make it harder."
-            + so_far
+            f"{context.pain_max} out of 10 (or than your pain before the session, if that was higher) and "
+            "feeling easy or about right, and then we will make it harder." + so_far
         ],
         evidence,
     )
 
 
-def _not_ready(day: date, log: ExerciseLog, current: Dose, context: _Context) -> str | None:
+def _along_the_chain(exercise: ProgramExercise, ready: Sequence[Entry], context: _Context) -> Decision | None:
+    """Work in the easing direction moves along its chain of variants, not by more seconds or reps.
+
+    Applies when the exercise moves the back the person's preferred way and its harder variant does
+    too (prone lying -> sphinx -> prone press-up). It moves on, at the variant's starting dose, when
+    the leg symptoms during the good sessions were one of `moves_on_when` (centralising, or none in
+    the leg); otherwise it holds. None when the exercise is not on such a chain (the dose ladder
+    applies).
+    """
+    preference = context.preference
+    catalog = context.catalog
+    item = catalog.exercise(exercise.id)
+    harder = catalog.harder(item)
+    if preference is None or item.direction_bias != preference or harder is None:
+        return None
+    if harder.direction_bias != preference:
+        return None
+    policy = context.rules.directional_preference
+    evidence = [*policy.evidence, *context.rules.progress.evidence]
+    responses = [_leg_response(entry.log, context) for entry in ready]
+    if not all(response in policy.moves_on_when for response in responses):
+        if any(response is None for response in responses):
+            words = "Tell us what your leg symptoms did during this exercise (moved toward your back, stayed "
+            words += "the same or spread) so that we can tell when you are ready for the next position."
+        else:
+            words = (
+                f"Keep doing the {item.name.lower()} at this level: your leg symptoms stayed the same during it. "
+                f"We move on to the {harder.name.lower()} once they move back toward your back."
+            )
+        return _same(exercise, "hold", "centralisation", [words], evidence)
+    if not context.setting.fits(harder, item):
+        return _same(exercise, "hold", "top_of_ladder", [_top_words(exercise, context)], evidence)
+    step = Step(Dose.start_of(harder), "variant")
+    news = (
+        "your leg symptoms moved back toward your back"
+        if all(r == "centralised" for r in responses)
+        else "your symptoms stayed out of your leg or moved back toward your back"
+    )
+    return _moved(
+        exercise,
+        "progress",
+        step,
+        "centralisation",
+        [
+            f"In your last {len(ready)} sessions {news} and your pain stayed within limits: the next step in "
+            f"the direction that eases your pain is to {_step_words(step, catalog)}."
+        ],
+        evidence,
+    )
+
+
+def _leg_response(log: ExerciseLog, context: _Context) -> str | None:
+    """What the leg symptoms did during an exercise; an unrecorded answer counts as none when the
+    person has no leg symptoms (the program knows), else as unknown (None)."""
+    if log.leg_symptoms is not None:
+        return log.leg_symptoms
+    keys = context.history.program.precaution_keys
+    if keys is not None and "leg_symptoms" not in keys:
+        return "none"
+    return None
+
+
+def _not_ready(entry: Entry, current: Dose, context: _Context) -> str | None:
     """Why this logged session does not count toward making the exercise harder, or None if it does."""
+    day, log = entry.day, entry.log
     when = spoken_date(day)
-    limit = context.pain_max
     if not log.completed:
         return f"You did not finish this exercise on {when}: keep to this level until you can."
-    if log.pain_during is not None and log.pain_during > limit:
+    if context.too_painful(entry):
         return (
-            f"Your pain went above {limit} out of 10 during this exercise on {when}, when you did more than "
-            "planned: keep to the planned amount."
+            f"Your pain went above {context.limit_words([entry])} during this exercise on {when}, when you "
+            "did more than planned: keep to the planned amount."
         )
     missing = missing_amounts(log, current)
     if missing:
@@ -714,6 +873,7 @@ def _step_words(step: Step, catalog: Catalog) -> str:
 
 
 def _substitute(exercise: ProgramExercise, day: date, context: _Context) -> tuple[Decision, list[Alert]]:
+    """Leg symptoms spread during this exercise the last time it was done: replace it, or stop it."""
     item = context.catalog.exercise(exercise.id)
     evidence = context.rules.peripheralisation.evidence
     spread = f"Your leg symptoms spread further down your leg during this exercise on {spoken_date(day)}: stop doing it."
@@ -738,7 +898,7 @@ def _substitute(exercise: ProgramExercise, day: date, context: _Context) -> tupl
             "peripheralisation",
             [
                 spread,
-                f"Instead: {_step_words(step, context.catalog)}, which moves your back a different way.",
+                f"Instead: {_step_words(step, context.catalog)}, which {_how_it_moves(replacement)}.",
             ],
             evidence,
         )
@@ -755,22 +915,29 @@ def _substitute(exercise: ProgramExercise, day: date, context: _Context) -> tupl
     return decision, [alert]
 
 
+def _how_it_moves(exercise: Exercise) -> str:
+    if exercise.direction_bias == "neutral":
+        return "keeps your back in its middle position"
+    return "moves your back the other way"
+
+
 def _replacement_for(item: Exercise, context: _Context) -> Exercise | None:
+    """A substitute for an exercise that spread leg symptoms: neutral first, then the opposite
+    direction, never one against the person's directional preference (with a known preference the
+    opposite of the easing direction is exactly that); one for the program's phase first; same
+    category first, then adjacent ones."""
     policy = context.rules.peripheralisation
+    setting = context.setting
     biases: list[str] = []
     for wanted in policy.substitute_biases:
         if wanted == "neutral":
             biases.append("neutral")
         elif item.direction_bias in policy.opposite:
             biases.append(policy.opposite[item.direction_bias])
+    biases = [bias for bias in biases if bias not in setting.excluded_biases]
     categories: list[str] = [item.category, *policy.adjacent_categories.get(item.category, [])]
-    spread_before = {
-        log.id
-        for session in context.history.sessions
-        for log in session.exercises
-        if log.leg_symptoms == "peripheralised"
-    }
-    setting = context.setting
+    spread_before = _spread_ids(context.history)
+    phase = context.history.program.phase
     candidates = [
         c
         for c in context.catalog
@@ -778,7 +945,8 @@ def _replacement_for(item: Exercise, context: _Context) -> Exercise | None:
         and c.direction_bias in biases
         and c.category in categories
         and c.level <= item.level
-        and not any(p.action == "avoid" for p in c.precautions)
+        and setting.allowed(c)
+        and (setting.safe(c) if setting.person_keys is not None else not _any_avoid(c))
         and c.id not in setting.in_program
         and c.id not in spread_before
         and set(c.equipment) <= setting.equipment
@@ -789,13 +957,58 @@ def _replacement_for(item: Exercise, context: _Context) -> Exercise | None:
     return min(
         candidates,
         key=lambda c: (
+            biases.index(c.direction_bias),
+            phase not in c.phases,
             categories.index(c.category),
             any(p.when.startswith("leg_symptoms") for p in c.precautions),
-            biases.index(c.direction_bias),
             c.level,
             c.id,
         ),
     )
+
+
+def _any_avoid(exercise: Exercise) -> bool:
+    return any(p.action == "avoid" for p in exercise.precautions)
+
+
+def _spread_ids(history: History) -> set[str]:
+    """Every exercise during which leg symptoms spread, at any session of the history."""
+    return {
+        log.id
+        for session in history.sessions
+        for log in session.exercises
+        if log.leg_symptoms == "peripheralised"
+    }
+
+
+def _preference_did_not_hold(decisions: Iterable[Decision], context: _Context) -> Alert | None:
+    """Every exercise in the easing direction has spread the person's leg symptoms: the directional
+    preference did not hold, and a clinician should reassess.
+
+    Raised by the review that takes the last such exercise out (substitute or stop for spreading):
+    when every exercise of the preferred direction that the person has done spread their symptoms,
+    and the program keeps none of that direction that has not.
+    """
+    preference = context.preference
+    if preference is None:
+        return None
+    catalog = context.catalog
+    decisions = list(decisions)
+
+    def easing(exercise_id: str) -> bool:
+        item = catalog.exercises.get(exercise_id)
+        return item is not None and item.direction_bias == preference
+
+    taken_out = [d for d in decisions if d.rule == "peripheralisation" and d.action in ("substitute", "stop")]
+    if not any(easing(d.id) for d in taken_out):
+        return None
+    spread = _spread_ids(context.history)
+    done = {log.id for session in context.history.sessions for log in session.exercises if easing(log.id)}
+    kept = {d.to_dose.id for d in decisions if d.action != "substitute" and easing(d.to_dose.id)}
+    if not (done | kept) <= spread:
+        return None
+    names = [catalog.exercise(i).name.lower() for i in sorted(done | kept)]
+    return preference_did_not_hold_alert(preference, names, context.rules)
 
 
 # --- Walking ----------------------------------------------------------------------------------------------------
@@ -815,13 +1028,15 @@ def _walking(context: _Context) -> WalkingDecision | None:
     if context.blocking:
         return same("stop", "red_flag", "No walking program until a doctor has checked you.")
     history = context.history
-    walks = list(history.entries(policy.exercise_id))
-    limit = context.pain_max
-    if any(day == history.today and (log.pain_during or 0) > limit for day, log in walks):
+    walks = context.entries(policy.exercise_id)
+    painful = [walk for walk in walks if context.too_painful(walk)]
+    today_painful = [walk for walk in painful if walk.day == history.today]
+    if today_painful:
         return same(
             "stop",
             "pain_during",
-            f"Your pain went above {limit} out of 10 during today's walk: stop for today and rest.",
+            f"Your pain went above {context.limit_words(today_painful)} during today's walk: stop for today "
+            "and rest.",
         )
     week = (history.today - history.start).days // 7
     week_start = history.start + timedelta(weeks=week)
@@ -833,18 +1048,19 @@ def _walking(context: _Context) -> WalkingDecision | None:
             "hold", "weekly", "Your walking is reviewed once a week, after your first session of the week."
         )
 
-    last_week = [(d, log) for d, log in walks if week_start - timedelta(weeks=1) <= d < week_start]
-    hurt = [d for d, log in last_week if (log.pain_during or 0) > limit]
+    last_week = [walk for walk in walks if week_start - timedelta(weeks=1) <= walk.day < week_start]
+    hurt = [walk for walk in last_week if context.too_painful(walk)]
     if context.triggers or hurt:
         reasons = [t.text for t in context.triggers]
         if hurt:
             reasons.append(
-                f"Your pain went above {limit} out of 10 during your walk on {spoken_dates(sorted(set(hurt)))}."
+                f"Your pain went above {context.limit_words(hurt)} during your walk on "
+                f"{spoken_dates(sorted({walk.day for walk in hurt}))}."
             )
         return _shorter_walks(current, plan, reasons, context)
     if context.blockers:
         return same("hold", context.blockers[0].rule, *(b.text for b in context.blockers))
-    days_walked = len({d for d, log in last_week if log.completed})
+    days_walked = len({walk.day for walk in last_week if walk.log.completed})
     if days_walked < current.days_per_week:
         return same(
             "hold",

@@ -21,6 +21,7 @@ from lumbar.domain.errors import describe_validation_error
 RULES_FILE = "progression.toml"
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60)]
+FlagId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(_[a-z0-9]+)*$", max_length=80)]
 Evidence = Annotated[list[Id], Field(min_length=1)]
 Difficulty = Literal["easy", "right", "hard"]
 LadderVariable = Literal["reps", "hold_seconds", "sets"]
@@ -34,7 +35,18 @@ class _Strict(BaseModel):
 
 class PainDuring(_Strict):
     acceptable_max: int = Field(ge=0, le=10)
+    up_to_pain_before: bool
     evidence: Evidence
+
+    def limit(self, pain_before: float | None) -> float:
+        """The most pain acceptable during an exercise for someone whose pain before it was
+        `pain_before` (None: not known): the absolute maximum, or the pain before when that is higher."""
+        if self.up_to_pain_before and pain_before is not None:
+            return max(self.acceptable_max, pain_before)
+        return self.acceptable_max
+
+    def acceptable(self, pain_during: int, pain_before: float | None) -> bool:
+        return pain_during <= self.limit(pain_before)
 
 
 class NextMorning(_Strict):
@@ -114,7 +126,39 @@ class Outcomes(_Strict):
 class Adherence(_Strict):
     window_days: Days
     low_below: float = Field(gt=0, le=1)
+    judge_after_days: Days
     evidence: Evidence
+
+    @model_validator(mode="after")
+    def _judged_within_the_window(self) -> Adherence:
+        if self.judge_after_days > self.window_days:
+            raise ValueError("judge_after_days must not exceed window_days")
+        return self
+
+
+LegResponse = Literal["none", "same", "centralised", "peripheralised"]
+
+
+class DirectionalPreference(_Strict):
+    moves_on_when: Annotated[list[LegResponse], Field(min_length=1)]
+    evidence: Evidence
+
+    @model_validator(mode="after")
+    def _never_onward_while_spreading(self) -> DirectionalPreference:
+        if "peripheralised" in self.moves_on_when:
+            raise ValueError("moves_on_when: spreading leg symptoms never move work along its chain")
+        return self
+
+
+class SeeDoctorSoon(_Strict):
+    progressing_flags: list[FlagId]
+    evidence: Evidence
+    progressing_evidence: Evidence
+
+    def freezes(self, flags: Collection[str]) -> bool:
+        """Does a see_doctor_soon tier with these flags freeze progression? Not when every flag is one
+        that keeps a progressing program (inflammatory back pain)."""
+        return not set(flags) or not set(flags) <= set(self.progressing_flags)
 
 
 class Reassessment(_Strict):
@@ -145,6 +189,8 @@ class ProgressionRules(_Strict):
     peripheralisation: Peripheralisation
     outcomes: Outcomes
     adherence: Adherence
+    directional_preference: DirectionalPreference
+    see_doctor_soon: SeeDoctorSoon
     reassessment: Reassessment
     red_flags: RedFlagRecall
 
@@ -159,10 +205,13 @@ class ProgressionRules(_Strict):
             self.peripheralisation,
             self.outcomes,
             self.adherence,
+            self.directional_preference,
+            self.see_doctor_soon,
             self.reassessment,
             self.red_flags,
         ):
             yield from section.evidence
+        yield from self.see_doctor_soon.progressing_evidence
 
 
 def load_rules(path: Path | None = None, references: Collection[str] | None = None) -> ProgressionRules:
@@ -196,8 +245,16 @@ def default_rules() -> ProgressionRules:
 
 
 def pain_during_limit() -> int:
-    """The most pain (0-10) acceptable during an exercise; above it the exercise stops for the day.
+    """The most pain (0-10) acceptable during an exercise whatever the pain before it (5/10).
 
     The one source of this number for the whole app: stop rules, the session player and the review.
+    Pain above it is still acceptable when it is no higher than the pain before the session: see
+    `pain_during_acceptable`.
     """
     return default_rules().pain_during.acceptable_max
+
+
+def pain_during_acceptable(pain_during: int, pain_before: float | None) -> bool:
+    """Is this pain during an exercise acceptable for someone whose pain before the session was
+    `pain_before` (None: not known)? Up to 5/10, or up to the pain before when that was higher."""
+    return default_rules().pain_during.acceptable(pain_during, pain_before)
