@@ -124,7 +124,7 @@ def test_readable_plan_shows_each_exercise_with_dose_and_reasons_then_walking_br
         in out
     )
     assert "(leg-symptoms)" in out
-    assert "Stop an exercise if your pain goes above 5 out of 10 while you do it." in out
+    assert "Stop an exercise if your pain while you do it goes above 5 out of 10 and above the pain" in out
     assert "Check in again in 14 days." in out
     order = [
         out.index(marker) for marker in ("Exercise", "Walking:", "Movement breaks:", "Read:", "Stop rules:")

@@ -33,7 +33,10 @@ LOW_RISK_STARTBACK = {
     "bothersomeness": "slightly",
 }
 
-PAIN_RULE = "Stop an exercise if your pain goes above 5 out of 10 while you do it."
+PAIN_RULE = (
+    "Stop an exercise if your pain while you do it goes above 5 out of 10 and above the pain you had before "
+    "you started"
+)
 SPREAD_RULE = "Stop an exercise if pain, pins and needles or numbness spread further down your leg"
 WARNING_RULE = "Stop and get medical help straight away if you notice any warning sign"
 
