@@ -14,7 +14,17 @@ from typer.testing import CliRunner
 
 from lumbar.cli import app
 from lumbar.domain.catalog import default_catalog
-from simulator import CHRONIC_LOW_FITNESS, day, every_log, history, program_for, session
+from simulator import (
+    CHRONIC_EXTENSION_LEG,
+    CHRONIC_LOW_FITNESS,
+    day,
+    every_log,
+    history,
+    log,
+    program_for,
+    session,
+    with_dose,
+)
 
 runner = CliRunner()
 
@@ -149,6 +159,49 @@ def test_the_installed_command_runs_end_to_end(good_history: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["today"] == day(1)
+
+
+def write(tmp_path: Path, data: dict[str, Any]) -> Path:
+    path = tmp_path / "history.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_a_patient_at_seven_with_six_during_is_not_regressed_on_the_command_line(
+    program: dict[str, Any], tmp_path: Path
+) -> None:
+    harder = with_dose(program, "glute-bridge", 2, 14, 3)
+    sessions = [session(1, [log(harder, "glute-bridge", pain_during=6)], pain_before=7)]
+    code, out, _ = run("progress", "--history", str(write(tmp_path, history(harder, 2, sessions))), "--json")
+    assert code == 0
+    bridge = next(d for d in json.loads(out)["decisions"] if d["id"] == "glute-bridge")
+    assert bridge["action"] != "regress"
+
+
+def test_the_review_reads_the_directional_preference_from_the_programs_precaution_keys(
+    tmp_path: Path, contract_validator: Callable[..., Callable[[Any], None]]
+) -> None:
+    program = program_for(CHRONIC_EXTENSION_LEG, default_catalog())
+    assert "prefers_extension" in program["precaution_keys"]
+    sessions = [session(0, [log(program, "prone-press-up", leg_symptoms="peripheralised")])]
+    code, out, _ = run("progress", "--history", str(write(tmp_path, history(program, 0, sessions))), "--json")
+    assert code == 0
+    review = json.loads(out)
+    contract_validator("progress", "Review")(review)
+    press_up = next(d for d in review["decisions"] if d["id"] == "prone-press-up")
+    assert (press_up["action"], press_up["to"]["id"]) == ("substitute", "piriformis-stretch")
+    assert review["alerts"][0]["kind"] == "peripheralisation"
+    assert review["alerts"][0]["severity"] == "review"
+    assert "That direction has not held up" in review["alerts"][0]["message"]
+
+
+def test_a_malformed_precaution_key_in_the_program_names_the_field(
+    program: dict[str, Any], tmp_path: Path
+) -> None:
+    data = history({**program, "precaution_keys": ["Prefers Extension"]}, 0)
+    code, out, err = run("progress", "--history", str(write(tmp_path, data)))
+    assert (code, out) == (2, "")
+    assert err.startswith("error: history: program.precaution_keys.0: String should match pattern")
 
 
 def test_progress_is_listed_in_help() -> None:

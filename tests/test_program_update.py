@@ -100,20 +100,56 @@ def test_substitute_brings_the_new_exercises_own_cautions_for_this_person(catalo
             decision(
                 "prone-press-up",
                 "substitute",
-                {"id": "pelvic-tilt", "sets": 1, "reps": 10, "hold_seconds": 3},
+                {"id": "supine-hamstring-stretch", "sets": 1, "reps": 3, "hold_seconds": 30},
                 ["Spread down the leg."],
             )
         ),
         catalog,
     )
     new = after["exercises"][1]
-    tilt = catalog.exercise("pelvic-tilt")
-    assert (new["id"], new["name"], new["reasons"]) == ("pelvic-tilt", tilt.name, ["Spread down the leg."])
+    stretch = catalog.exercise("supine-hamstring-stretch")
+    assert (new["id"], new["name"], new["reasons"]) == (
+        "supine-hamstring-stretch",
+        stretch.name,
+        ["Spread down the leg."],
+    )
     expected = [
-        p.note for p in tilt.precautions if p.when in {"wrist_pain", "leg_symptoms"} and p.action != "avoid"
+        p.note
+        for p in stretch.precautions
+        if p.when in {"wrist_pain", "leg_symptoms"} and p.action != "avoid"
     ]
+    assert expected  # the stretch tensions the sciatic nerve: a caution for a person with leg symptoms
     assert new["cautions"] == expected
+    assert new["caution_keys"] == ["leg_symptoms"]
     assert changes[0].startswith("Prone press-up is replaced by ")
+
+
+def test_a_substitute_in_another_direction_is_not_done_little_and_often(catalog: Catalog) -> None:
+    before = program(catalog)
+    before["exercises"][1]["times_per_day"] = 5
+    to = {"id": "piriformis-stretch", "sets": 1, "reps": 3, "hold_seconds": 30}
+    after, _ = apply_review(before, review(decision("prone-press-up", "substitute", to, ["x"])), catalog)
+    assert "times_per_day" not in after["exercises"][1]
+    along = {"id": "prone-press-up", "sets": 1, "reps": 10, "hold_seconds": None}
+    sphinx = {**before, "exercises": [entry("sphinx", 1, 1, 30, catalog) | {"times_per_day": 5}]}
+    after, _ = apply_review(sphinx, review(decision("sphinx", "progress", along, ["x"])), catalog)
+    assert after["exercises"][0]["times_per_day"] == 5
+
+
+def test_two_decisions_bringing_in_the_same_exercise_add_it_once(catalog: Catalog) -> None:
+    before = program(catalog)
+    to = {"id": "clamshell", "sets": 2, "reps": 10, "hold_seconds": None}
+    after, changes = apply_review(
+        before,
+        review(
+            decision("glute-bridge", "substitute", to, ["x"]),
+            decision("prone-press-up", "substitute", to, ["y"]),
+        ),
+        catalog,
+    )
+    ids = [e["id"] for e in after["exercises"]]
+    assert ids == ["clamshell", "prone-press-up"]
+    assert len(changes) == 1
 
 
 def test_a_variant_already_in_the_program_is_not_added_twice(catalog: Catalog) -> None:

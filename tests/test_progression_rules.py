@@ -852,6 +852,19 @@ def test_a_risk_factor_alone_at_a_checkin_is_recorded_but_changes_nothing(
     assert [d.action for d in flagged.decisions] == [d.action for d in result.decisions]
 
 
+def test_a_fever_at_a_checkin_weighs_with_the_diabetes_the_program_records(
+    program: dict[str, Any], catalog: Catalog
+) -> None:
+    checkins = [{"date": day(2), "red_flags": {"fever_or_unwell": True}}]
+    without = run(history(program, 2, two_good_sessions(program), checkins), catalog)
+    diabetic = {**program, "precaution_keys": ["diabetes"]}
+    with_diabetes = run(history(diabetic, 2, two_good_sessions(diabetic), checkins), catalog)
+    assert without.triage is not None
+    assert with_diabetes.triage is not None
+    assert without.triage.tier.value == "urgent_same_day"
+    assert with_diabetes.triage.tier.value == "emergency_now"
+
+
 def test_a_red_flag_answer_stays_in_force_for_a_week(program: dict[str, Any], catalog: Catalog) -> None:
     checkins = [
         {"date": day(1), "red_flags": {"saddle_numbness": True}},

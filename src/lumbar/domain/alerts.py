@@ -10,7 +10,8 @@ cause, in `lumbar.domain.progression`.
 Red flags at a check-in. The check-in asks the red-flag questions again; the answers are screened
 with the intake's bank by `lumbar.domain.screening.triage_red_flags`: the questions and their
 combinations only, since the age-at-onset and inflammatory rules need the person's age and history,
-which a check-in does not ask (they were judged at intake). Leg symptoms are taken as present when
+which a check-in does not ask (they were judged at intake); the person's conditions, as the program's
+precaution keys record them, count as the warning signs they imply. Leg symptoms are taken as present when
 any session logged leg symptoms, so that the advice keeps the cauda equina safety net. Yes answers
 from every check-in within the recall window count together.
 """
@@ -126,7 +127,10 @@ def screen_checkins(history: History, rules: ProgressionRules) -> CheckInScreen 
     legs = any(
         log.leg_symptoms not in (None, "none") for session in history.sessions for log in session.exercises
     )
-    result = triage_red_flags(RedFlags.model_validate(yes), has_leg_symptoms=legs)
+    # The person's conditions (the program's precaution keys) count as the yes answers they imply, as
+    # at intake: a fever at a check-in weighs with diabetes.
+    conditions = history.program.precaution_keys or ()
+    result = triage_red_flags(RedFlags.model_validate(yes), has_leg_symptoms=legs, conditions=conditions)
     return CheckInScreen(result, tuple(sorted(set(days))))
 
 

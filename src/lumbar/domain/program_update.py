@@ -92,14 +92,16 @@ def _changed_entry(
         entry["per_side"] = exercise.timing.per_side
         entry["evidence"] = list(exercise.evidence)
         entry["reasons"] = list(decision["reasons"])
-        # Cautions were worked out for the old exercise; the new one's notes come from its own file.
-        entry["cautions"] = [
-            p.note
-            for p in exercise.precautions
-            if p.action != "avoid" and p.when in set(before.get("caution_keys", []))
-        ]
+        old = catalog.exercises.get(before["id"])
+        if old is None or old.direction_bias != exercise.direction_bias:
+            # "Little and often" was for work in the easing direction, not for what replaces it.
+            entry.pop("times_per_day", None)
+        # Cautions were worked out for the old exercise; the new one's notes come from its own file, for
+        # the person's precaution keys (the program's, and those the old exercise's cautions named).
+        keys = set(program_keys) | set(before.get("caution_keys", []))
+        entry["cautions"] = [p.note for p in exercise.precautions if p.action != "avoid" and p.when in keys]
         entry["caution_keys"] = [
-            p.when for p in exercise.precautions if p.when in set(before.get("caution_keys", []))
+            p.when for p in exercise.precautions if p.action != "avoid" and p.when in keys
         ]
     return entry
 
