@@ -1270,6 +1270,16 @@ def test_every_rule_number_cites_a_known_reference(catalog: Catalog) -> None:
     assert "costa-2012-cmaj" in rules.outcomes.evidence
 
 
+def test_the_flags_that_keep_a_program_progressing_are_the_planners_and_known_to_the_screen() -> None:
+    from lumbar.domain.prescription_rules import default_rules as planner_rules
+    from lumbar.domain.screening import default_rules as screening_rules
+
+    flags = load_rules().see_doctor_soon.progressing_flags
+    assert flags == planner_rules().triage.see_doctor_soon.full_program_when_only
+    screen = screening_rules()
+    assert set(flags) <= {screen.inflammatory.refer_flag, screen.inflammatory.consider_flag}
+
+
 def test_a_typo_in_the_rules_file_is_an_error_naming_the_key(tmp_path: Path) -> None:
     from lumbar.domain.catalog import CONTENT_DIR, ContentError
 
