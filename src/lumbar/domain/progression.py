@@ -6,48 +6,66 @@ when the program has a walking plan, alerts, adherence, and the triage of any re
 a recent check-in. Every number comes from content/progression.toml (and the instruments' minimal
 important changes from content/instruments).
 
+Pain during an exercise is judged against the person's own pain: up to 5/10, or no higher than the
+pain before that session when that was higher (the session's reading, else the usual level that
+day), is acceptable and never a reason to make an exercise easier; "too much pain" below means
+above both. Whether it settled by the next morning is the next-morning rule's business.
+
+The program's `precaution_keys` (an extra key of the plan) tell the review the person's conditions
+and directional preference: a review never brings in an exercise the planner would leave out for
+the person (against the preference, or ruled out by a condition), and never one that is already in
+the program or brought in by another decision of the same review.
+
 Decisions, one per exercise in the program:
 
 - `progress`: one rung up the dose ladder (`lumbar.domain.dose_ladder`): reps, then hold time, then
   sets, up to the exercise's maximum, then its progression variant at the variant's starting dose
   (`to.id` differs). Only when the last 2 logged sessions of the exercise were completed at least at
   the current dose (the log must record the amounts: an unrecorded amount is not evidence), rated
-  easy or about right, with pain during it at most 5/10, and no pain rule failed anywhere (next
-  morning above the usual level, a flare, pain trending up, worsening by the minimal important
-  change), no red flag, adherence not low, and 2 sessions have passed since leg symptoms last
-  spread during any exercise.
+  easy or about right, without too much pain, and no pain rule failed anywhere (next morning above
+  the usual level, a flare, pain trending up, worsening by the minimal important change), no red
+  flag, the program is not waiting for a doctor (see_doctor_soon, unless inflammatory back pain is
+  all that fired), adherence is not low (over the days known so far, however few), and 2 sessions
+  have passed since leg symptoms last spread during any exercise. Work in the person's easing
+  direction moves along its chain instead (prone lying -> sphinx -> prone press-up, rule
+  `centralisation`), when the leg symptoms in those sessions centralised or were not in the leg;
+  unchanged leg symptoms hold it.
 - `hold`: the dose stays. The reasons say what is missing before it can be made harder.
 - `regress`: one rung down the same ladder, in reverse: sets, then hold time, then reps, back to the
   starting dose; from the starting dose, the regression variant at its maximum dose (`to.id`
   differs); without a usable easier variant, below the starting dose down to a floor. Triggered by
-  pain above 5/10 during the exercise at the current dose (the session after it hurt), or for the
+  too much pain during the exercise at the current dose (the session after it hurt), or for the
   whole program by a flare (next-morning pain above the usual level after 2 sessions in a row), by
   usual pain trending up week on week, or by worsening by the minimal important change. Regressions
   do not stack: an exercise already eased since the trigger began (a harder amount or variant was
   logged since then) is held, and one not done since the trigger began is held too.
 - `stop`: leave this exercise out for the rest of today; the dose is unchanged (`to` equals `from`).
-  Given when the pain went above 5/10 during the exercise today, for the first time at this dose:
+  Given when there was too much pain during the exercise today, for the first time at this dose:
   the next review (the next day, or after the next session at this dose) regresses it. Also given
   for every exercise when a check-in red flag needs a doctor today or now, and when the exercise
   hurt too much but cannot be made easier, or spread leg symptoms and nothing safe can replace it
   (the physiotherapist decides; an alert says so).
 - `substitute`: leg symptoms spread further down the leg (peripheralisation) the last time the
-  exercise was done: it is replaced by an exercise of neutral or opposite direction, same or an
-  adjacent category first, with no "avoid" precaution at all (the history does not say which
-  conditions the person has), that fits the program's setting, was never peripheralising before and
-  is no harder; ties break by level, then id. `to` is the substitute at its starting dose.
+  exercise was done: it is replaced by an exercise of neutral direction first, then of the opposite
+  direction, never one against the person's directional preference; one for the program's phase
+  first, from the same or an adjacent category, safe for the person's conditions (with no "avoid"
+  precaution at all when the program does not record them), that fits the program's setting, was
+  never peripheralising before and is no harder; ties break by level, then id. `to` is the
+  substitute at its starting dose. When every exercise in the easing direction the person has done
+  spread their symptoms, a `review` alert says the directional preference did not hold.
   Centralisation (symptoms moving back toward the back) is good news: it never holds anything back.
 
 Walking (the program's walking plan) is reviewed once a week, at the review after the first session
 of each program week (weeks counted from the first record of the history), using the week before:
 it adds the plan's weekly increase (kept within 2-5 minutes) to the daily minutes up to 30, then a
 day a week up to 5, when the person walked on the planned number of days and the pain rules held;
-it steps back by the same amount when a whole-program trigger fired or a walk hurt above 5/10.
+it steps back by the same amount when a whole-program trigger fired or a walk hurt too much.
 Walks are not logged with their length, so apply each review once.
 
 Adherence is exercise days done against days prescribed over the last 14 days (see
-`lumbar.domain.adherence`); alerts are described in `lumbar.domain.alerts`. Parse untrusted input
-with `parse_history` (from `lumbar.domain.history`, re-exported here).
+`lumbar.domain.adherence`), judged for the alert once 10 days are known; alerts are described in
+`lumbar.domain.alerts`. Parse untrusted input with `parse_history` (from `lumbar.domain.history`,
+re-exported here).
 """
 
 from __future__ import annotations
