@@ -70,3 +70,41 @@ def onboard(
     answer_intake(client, answers)
     response = client.post("/start/review/")
     assert response["Location"] == "/program/", response
+
+
+def patient_user(email: str = "pat@example.org") -> Any:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username=email)
+
+
+def at_once(user: Any, count: int, request: Any) -> list[Any]:
+    """Call `request(client)` from `count` threads at the same moment, each with its own signed-in
+    client and database connection (for transaction=True tests); return what each returned or raised."""
+    import threading
+
+    from django.db import connections
+
+    clients = []
+    for _ in range(count):
+        client = Client()
+        client.force_login(user)
+        clients.append(client)
+    barrier = threading.Barrier(count)
+    results: list[Any] = [None] * count
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait()
+            results[index] = request(clients[index])
+        except Exception as exc:  # a failure is a result the test looks at
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

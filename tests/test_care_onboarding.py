@@ -2,11 +2,34 @@
 
 from __future__ import annotations
 
-import pytest
-from django.test import Client
-from tests.care_helpers import DESK_WORKER_ANSWERS, answer_intake, answer_screen, onboard, sign_up
+import datetime as dt
+from typing import Any
 
-from lumbar.web.care.models import IntakeDraft, ProgramVersion, ScreeningEvent
+import pytest
+from django.db import connection
+from django.test import Client
+from tests.care_helpers import (
+    DESK_WORKER_ANSWERS,
+    PASSWORD,
+    answer_intake,
+    answer_screen,
+    at_once,
+    onboard,
+    patient_user,
+    sign_up,
+)
+
+from lumbar.domain import screening
+from lumbar.web.care import services
+from lumbar.web.care.models import (
+    CheckIn,
+    ExerciseSession,
+    IntakeDraft,
+    IntakeRecord,
+    OutcomeScore,
+    ProgramVersion,
+    ScreeningEvent,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +129,339 @@ def test_inflammatory_questions_are_asked_only_when_they_can_count(client: Clien
     assert "wakes_second_half_of_night" not in client.get("/start/health/").content.decode()
     client.post("/start/pain/", {**DESK_WORKER_ANSWERS["pain"], "duration": "2", "duration_unit": "years"})
     assert "wakes_second_half_of_night" in client.get("/start/health/").content.decode()
+
+
+# --- The warning-sign gate is server-side state ------------------------------------------------------
+
+QUESTIONS = screening.default_rules().red_flags
+LAST = len(QUESTIONS)
+URGENT = next(q.key for q in QUESTIONS if q.tier == "urgent_same_day")
+
+
+def program_made() -> bool:
+    return ProgramVersion.objects.exists()
+
+
+def signed_in_again() -> Client:
+    """A new browser: nothing carried over but the account."""
+    fresh = Client()
+    fresh.post("/accounts/login/", {"username": "pat@example.org", "password": PASSWORD})
+    return fresh
+
+
+def test_posting_the_review_without_the_screen_makes_no_program(client: Client) -> None:
+    sign_up(client)
+    for slug, data in DESK_WORKER_ANSWERS.items():
+        response = client.post(f"/start/{slug}/", data)
+        assert response["Location"] == "/start/screen/1/", slug
+    response = client.post("/start/review/")
+    assert response.status_code == 302
+    assert not program_made()
+    assert client.get(response["Location"])["Location"] == "/start/screen/1/"
+    assert not IntakeRecord.objects.exists()
+
+
+def test_posting_the_review_with_a_screen_half_answered_makes_no_program(client: Client) -> None:
+    sign_up(client)
+    for number in range(1, LAST // 2):
+        client.post(f"/start/screen/{number}/", {"answer": "no"})
+    client.post(f"/start/screen/{LAST}/", {"answer": "no"})  # the last one, by its address
+    answer_intake_anyway(client)
+    client.post("/start/review/")
+    assert not program_made()
+    assert client.get("/start/")["Location"] == f"/start/screen/{LAST // 2}/"
+
+
+def answer_intake_anyway(client: Client) -> None:
+    for slug, data in DESK_WORKER_ANSWERS.items():
+        client.post(f"/start/{slug}/", data)
+
+
+def test_the_service_itself_refuses_a_program_before_the_screen(client: Client) -> None:
+    """The check is in the service that makes the program, not only in the order of the pages."""
+    sign_up(client)
+    user = patient_user()
+    full_intake = {
+        "age": 38,
+        "episode_weeks": 3.0,
+        "pain": {"now": 4},
+        "leg_symptoms": "none",
+        "_done": list(DESK_WORKER_ANSWERS),
+    }
+    services.save_draft(user, full_intake, step="goals")
+    with pytest.raises(services.ScreenIncomplete):
+        services.submit_intake(user)
+    services.save_draft(user, {"red_flags": {q.key: False for q in QUESTIONS[:-1]}}, step="screen")
+    with pytest.raises(services.ScreenIncomplete):
+        services.submit_intake(user)
+    services.save_draft(user, {"red_flags": {q.key: False for q in QUESTIONS}}, step="screen")
+    assert services.submit_intake(user).program is not None
+
+
+def test_answering_no_again_after_an_emergency_does_not_unblock(client: Client) -> None:
+    sign_up(client)
+    assert answer_screen(client, yes=("saddle_numbness",))["Location"] == "/start/get-help/"
+    for number in range(1, LAST + 1):
+        response = client.post(f"/start/screen/{number}/", {"answer": "no"})
+        assert response["Location"] == "/start/get-help/", number
+    assert client.get("/start/screen/1/")["Location"] == "/start/get-help/"
+    answer_intake_anyway(client)
+    assert client.post("/start/review/")["Location"] == "/start/get-help/"
+    assert not program_made()
+    assert [e.tier for e in ScreeningEvent.objects.all()] == ["emergency_now"]
+    assert IntakeDraft.objects.get().answers["red_flags"] == {"saddle_numbness": True}
+    assert "Get medical help now" in client.get("/start/get-help/").content.decode()
+
+
+def test_answering_no_again_after_an_urgent_answer_does_not_unblock(client: Client) -> None:
+    sign_up(client)
+    assert answer_screen(client, yes=(URGENT,))["Location"] == "/start/get-help/"
+    answer_screen(client)
+    answer_intake_anyway(client)
+    client.post("/start/review/")
+    assert not program_made()
+    assert client.get("/start/")["Location"] == "/start/get-help/"
+
+
+def test_going_to_the_start_again_does_not_reset_the_block(client: Client) -> None:
+    sign_up(client)
+    answer_screen(client, yes=("bladder_change",))
+    for _ in range(3):
+        assert client.get("/start/")["Location"] == "/start/get-help/"
+    assert client.get("/start/about/")["Location"] == "/start/get-help/"
+    assert client.get("/start/review/")["Location"] == "/start/get-help/"
+    assert client.get("/start/get-help/").status_code == 200
+
+
+def test_the_block_holds_in_a_new_browser(client: Client) -> None:
+    sign_up(client)
+    answer_screen(client, yes=("saddle_numbness",))
+    fresh = signed_in_again()
+    assert fresh.get("/start/")["Location"] == "/start/get-help/"
+    answer_screen(fresh)
+    assert fresh.get("/start/")["Location"] == "/start/get-help/"
+    assert not program_made()
+
+
+def test_only_a_posted_clinician_check_lifts_the_block(client: Client) -> None:
+    sign_up(client)
+    answer_screen(client, yes=("saddle_numbness",))
+    assert client.get("/start/get-help/seen-a-clinician/")["Location"] == "/start/get-help/"
+    assert client.get("/start/")["Location"] == "/start/get-help/"
+    assert client.post("/start/get-help/seen-a-clinician/")["Location"] == "/start/screen/1/"
+    # Every question must be answered again before a program: the earlier answers are gone.
+    answer_intake_anyway(client)
+    client.post("/start/review/")
+    assert not program_made()
+    assert client.get("/start/")["Location"] == "/start/screen/1/"
+    answer_screen(client)
+    answer_intake(client)
+    assert client.post("/start/review/")["Location"] == "/program/"
+
+
+def test_a_new_warning_sign_after_the_clinician_check_blocks_again(client: Client) -> None:
+    sign_up(client)
+    answer_screen(client, yes=("saddle_numbness",))
+    client.post("/start/get-help/seen-a-clinician/")
+    assert answer_screen(client, yes=(URGENT,))["Location"] == "/start/get-help/"
+    answer_screen(client)
+    assert client.get("/start/")["Location"] == "/start/get-help/"
+
+
+def test_changing_a_screen_answer_to_yes_after_the_screen_still_blocks_the_program(client: Client) -> None:
+    sign_up(client)
+    answer_screen(client)
+    answer_intake(client)
+    number = next(n for n, q in enumerate(QUESTIONS, start=1) if q.key == URGENT)
+    client.post(f"/start/screen/{number}/", {"answer": "yes"})
+    assert client.post("/start/review/")["Location"] == "/start/get-help/"
+    assert not program_made()
+    assert client.get("/start/")["Location"] == "/start/get-help/"
+
+
+# --- Making the program, finishing a session and checking in happen once ----------------------------
+
+
+def counts() -> dict[str, int]:
+    return {
+        "intakes": IntakeRecord.objects.count(),
+        "screenings": ScreeningEvent.objects.filter(context="onboarding").count(),
+        "scores": OutcomeScore.objects.count(),
+        "programs": ProgramVersion.objects.count(),
+    }
+
+
+def test_repeated_review_submits_make_one_program(client: Client) -> None:
+    onboard(client)
+    once = counts()
+    assert once["intakes"] == once["programs"] == 1
+    for _ in range(3):
+        assert client.post("/start/review/")["Location"] == "/program/"
+    assert counts() == once
+
+
+def test_a_referred_intake_submitted_again_stays_referred(client: Client) -> None:
+    sign_up(client)
+    answer_screen(client)
+    answer_intake(
+        client,
+        {
+            **DESK_WORKER_ANSWERS,
+            "about": {"age": "16", "sex": "female"},
+            "pain": {**DESK_WORKER_ANSWERS["pain"], "pain_now": "9", "first_episode": "yes"},
+        },
+    )
+    first = client.post("/start/review/")["Location"]
+    once = counts()
+    assert client.post("/start/review/")["Location"] == first
+    assert counts() == once
+
+
+def all_redirected(results: list[Any]) -> bool:
+    """Every concurrent request answered with the normal redirect: no error, no 500."""
+    assert all(getattr(r, "status_code", None) == 302 for r in results), results
+    return True
+
+
+needs_concurrent_writers = pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="the test database is SQLite in memory (shared cache), which refuses concurrent writers "
+    "instead of queueing them; `make test` runs this on PostgreSQL",
+)
+
+
+@needs_concurrent_writers
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_review_submits_make_one_program() -> None:
+    client = Client()
+    sign_up(client)
+    answer_screen(client)
+    answer_intake(client)
+    results = at_once(patient_user(), 6, lambda c: c.post("/start/review/"))
+    assert all_redirected(results)
+    assert {r["Location"] for r in results} == {"/program/"}
+    made = counts()
+    assert (made["intakes"], made["screenings"], made["programs"]) == (1, 2, 1)
+    # One baseline score per questionnaire (NPRS, PSFS...), not one set per submit.
+    assert OutcomeScore.objects.values("instrument").distinct().count() == made["scores"]
+
+
+DAY1 = dt.date(2026, 3, 2)
+
+
+def session_ready(user: Any, day: dt.date) -> ExerciseSession:
+    """A session with every exercise logged as easy, waiting for its last answer."""
+    session = services.start_session(user, today=day)
+    services.record_pain_before(user, session.pk, 3)
+    for entry in session.program.exercises:
+        services.log_exercise(
+            user, session.pk, entry["id"], completed=True, sets=entry["sets"], reps=entry.get("reps"),
+            hold_seconds=entry.get("hold_seconds"), pain_during=2, difficulty="easy",
+        )  # fmt: skip
+    return session
+
+
+def test_finishing_a_session_twice_reviews_it_once(client: Client) -> None:
+    onboard(client)
+    user = patient_user()
+    services.finish_session(user, session_ready(user, DAY1).pk, 2)
+    second = session_ready(user, DAY1 + dt.timedelta(days=1))
+    client.post(f"/session/{second.pk}/finish/", {"pain": "2"})
+    versions = ProgramVersion.objects.count()
+    for _ in range(3):
+        assert (
+            client.post(f"/session/{second.pk}/finish/", {"pain": "5"})["Location"]
+            == f"/session/{second.pk}/done/"
+        )
+    assert ProgramVersion.objects.count() == versions
+    second.refresh_from_db()
+    assert second.pain_after == 2
+
+
+@needs_concurrent_writers
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_session_finishes_review_it_once() -> None:
+    onboard(Client())
+    user = patient_user()
+    services.finish_session(user, session_ready(user, DAY1).pk, 2)
+    second = session_ready(user, DAY1 + dt.timedelta(days=1))
+    before = ProgramVersion.objects.count()
+    results = at_once(user, 5, lambda c: c.post(f"/session/{second.pk}/finish/", {"pain": "2"}))
+    assert all_redirected(results)
+    # Two easy sessions progress the program once (see test_care_review); never once per submit.
+    assert ProgramVersion.objects.count() == before + 1
+
+
+@needs_concurrent_writers
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_session_starts_make_one_session() -> None:
+    onboard(Client())
+    results = at_once(patient_user(), 5, lambda c: c.get("/session/"))
+    assert all_redirected(results)
+    assert ExerciseSession.objects.count() == 1
+
+
+def checkin_form(pain: int = 3) -> dict[str, str]:
+    return {"morning_pain": str(pain)}
+
+
+def test_the_same_check_in_sent_twice_is_stored_and_reviewed_once(client: Client) -> None:
+    onboard(client)
+    user = patient_user()
+    services.finish_session(user, session_ready(user, DAY1).pk, 2)
+    first = services.record_checkin(user, 3, {}, today=DAY1 + dt.timedelta(days=1))
+    again = services.record_checkin(user, 3, {}, today=DAY1 + dt.timedelta(days=1))
+    assert again.new_program is None
+    assert again.alerts == []
+    assert again.triage is None
+    assert CheckIn.objects.count() == 1
+    assert first is not again
+    # A different answer on a second try replaces the day's and is reviewed: a warning sign counts.
+    changed = services.record_checkin(user, 3, {"bladder_change": True}, today=DAY1 + dt.timedelta(days=1))
+    assert changed.triage is not None
+    assert changed.triage.tier == "emergency_now"
+    assert CheckIn.objects.count() == 1
+
+
+def test_repeated_check_in_posts_make_one_check_in(client: Client) -> None:
+    onboard(client)
+    for _ in range(3):
+        assert client.post("/checkin/", checkin_form())["Location"] == "/checkin/done/"
+    assert CheckIn.objects.count() == 1
+
+
+@needs_concurrent_writers
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_check_ins_make_one_check_in() -> None:
+    onboard(Client())
+    results = at_once(patient_user(), 5, lambda c: c.post("/checkin/", checkin_form()))
+    assert all_redirected(results)
+    assert CheckIn.objects.count() == 1
+
+
+# --- The screens a patient reads ---------------------------------------------------------------------
+
+
+def test_no_and_yes_have_equal_weight_on_the_warning_sign_screens(client: Client) -> None:
+    sign_up(client)
+    html = client.get("/start/screen/1/").content.decode()
+    yes = html[html.index('value="yes"') - 200 : html.index('value="yes"')]
+    no = html[html.index('value="no"') - 200 : html.index('value="no"')]
+    assert (
+        yes.rsplit("<button", 1)[1].split('type="submit"')[0]
+        == no.rsplit("<button", 1)[1].split('type="submit"')[0]
+    )
+
+
+def test_each_0_to_10_scale_says_what_its_ends_mean(client: Client) -> None:
+    sign_up(client)
+    answer_screen(client)
+    answer_intake(client, {k: v for k, v in DESK_WORKER_ANSWERS.items() if k != "goals"})
+    goals = client.get("/start/goals/").content.decode()
+    assert "10 as well as before" in goals
+    assert "0 can't do it" in goals
+    assert "worst" not in goals
+    pain = client.get("/start/pain/").content.decode()
+    assert "0 no pain" in pain
+    assert "10 worst pain" in pain
+    assert "as well as before" not in pain

@@ -7,15 +7,26 @@ Choices are the contract's enums, worded for a patient.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from django import forms
+
+from lumbar.web.care.selectors import RECHECK_KEY
 
 PAIN_CHOICES = [(str(i), str(i)) for i in range(11)]
 
 
 class PainScale(forms.RadioSelect):
+    """0-10 with the pain scale's ends (0 no pain, 10 the worst pain imaginable)."""
+
     template_name = "care/widgets/pain_scale.html"
+
+
+class AbilityScale(forms.RadioSelect):
+    """0-10 with the Patient-Specific Functional Scale's ends (0 can't do it, 10 as well as before)."""
+
+    template_name = "care/widgets/ability_scale.html"
 
 
 class Chips(forms.RadioSelect):
@@ -49,6 +60,12 @@ class IntakeStep(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if k in self.keys}
 
     @classmethod
+    def answered(cls, answers: dict[str, Any]) -> bool:
+        """Whether the saved answers hold everything this step must ask (a later answer elsewhere
+        can add a question to a step already done)."""
+        return True
+
+    @classmethod
     def initial_from(cls, answers: dict[str, Any]) -> dict[str, Any]:
         return {k: answers[k] for k in cls.keys if k in answers}
 
@@ -67,9 +84,12 @@ class AboutYouStep(IntakeStep):
     )
 
     def to_answers(self) -> dict[str, Any]:
-        answers: dict[str, Any] = {"age": self.cleaned_data["age"]}
-        if self.cleaned_data.get("sex"):
-            answers["sex"] = self.cleaned_data["sex"]
+        answers: dict[str, Any] = {
+            "age": self.cleaned_data["age"],
+            "sex": self.cleaned_data.get("sex") or None,
+        }
+        if answers["sex"] not in HealthStep.POSTPARTUM_ASKED:
+            answers["postpartum_weeks"] = None  # not asked of them: drop an answer given before
         return answers
 
 
@@ -77,7 +97,7 @@ DURATION_UNITS = {"days": 1 / 7, "weeks": 1.0, "months": 52 / 12, "years": 52.0}
 
 
 class PainStep(IntakeStep):
-    keys = ("pain", "episode_weeks", "first_episode")
+    keys = ("pain", "episode_weeks", "first_episode", "back_pain_years")
     title = "Your pain"
     intro = "How your back feels, and for how long."
     pain_now = pain_field("How bad is your back pain right now?")
@@ -95,6 +115,14 @@ class PainStep(IntakeStep):
         coerce=lambda v: v == "yes",
         widget=Chips,
     )
+    back_pain_years = forms.DecimalField(
+        label="If you have had back pain before: for about how many years, on and off?",
+        help_text="Leave this empty if this is the first time.",
+        required=False,
+        min_value=0,
+        max_value=90,
+        decimal_places=1,
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -110,10 +138,13 @@ class PainStep(IntakeStep):
         for key in ("worst_24h", "best_24h"):
             if self.cleaned_data.get(key) is not None:
                 pain[key] = self.cleaned_data[key]
+        years = self.cleaned_data.get("back_pain_years")
         return {
             "pain": pain,
             "episode_weeks": self.cleaned_data["episode_weeks"],
             "first_episode": self.cleaned_data["first_episode"],
+            # Only for back pain that came before; a first episode's length is the episode's.
+            "back_pain_years": None if years is None or self.cleaned_data["first_episode"] else float(years),
         }
 
     @classmethod
@@ -130,6 +161,8 @@ class PainStep(IntakeStep):
             initial["duration_unit"] = "weeks"
         if "first_episode" in answers:
             initial["first_episode"] = "yes" if answers["first_episode"] else "no"
+        if answers.get("back_pain_years") is not None:
+            initial["back_pain_years"] = answers["back_pain_years"]
         return initial
 
 
@@ -199,6 +232,14 @@ CONDITIONS = [
     ("diabetes", "Diabetes"),
     ("spondylolisthesis", "Spondylolisthesis (a slipped vertebra)"),
     ("spinal_stenosis", "Spinal stenosis (narrowed spinal canal)"),
+    (
+        "pelvic_girdle_pain",
+        "Pain at the front or back of the pelvis, often in or after pregnancy (pelvic girdle pain)",
+    ),
+    ("hypermobility", "Very bendy joints that go further than most people's (hypermobility)"),
+    ("previous_vertebral_fracture", "A broken bone in the spine in the past (vertebral fracture)"),
+    ("falls_or_poor_balance", "Falls in the last year, or poor balance"),
+    ("steroid_use", "Taking steroid tablets for 3 months or more (such as prednisolone)"),
 ]
 INFLAMMATORY = [
     ("onset_before_35", "My back pain first started before I was 35"),
@@ -217,25 +258,52 @@ INFLAMMATORY = [
 
 
 class HealthStep(IntakeStep):
-    keys = ("conditions", "inflammatory")
+    keys = ("conditions", "inflammatory", "postpartum_weeks")
     title = "Your health"
     intro = "Tick anything that applies to you. These change which exercises are safe."
+    # Weeks since giving birth is asked of women and of people who describe their sex as other.
+    POSTPARTUM_ASKED: ClassVar[tuple[str, ...]] = ("female", "other")
     conditions = forms.MultipleChoiceField(
         label="Conditions", required=False, choices=CONDITIONS, widget=CheckChips
     )
     inflammatory = forms.MultipleChoiceField(
         label="Do any of these apply?", required=False, choices=INFLAMMATORY, widget=CheckChips
     )
+    postpartum_weeks = forms.IntegerField(
+        label="If you have given birth in the last two years: how many weeks ago?",
+        help_text="Leave this empty if you have not.",
+        required=False,
+        min_value=0,
+        max_value=104,
+        error_messages={
+            "max_value": "Only a birth in the last two years (104 weeks) counts here; leave it empty."
+        },
+    )
 
-    def __init__(self, *args: Any, ask_inflammatory: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, ask_inflammatory: bool = False, ask_postpartum: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if not ask_inflammatory:
             del self.fields["inflammatory"]
+        if not ask_postpartum:
+            del self.fields["postpartum_weeks"]
+
+    @classmethod
+    def asks_postpartum(cls, answers: dict[str, Any]) -> bool:
+        return answers.get("sex") in cls.POSTPARTUM_ASKED
 
     def to_answers(self) -> dict[str, Any]:
-        answers: dict[str, Any] = {"conditions": list(self.cleaned_data["conditions"])}
+        conditions = list(self.cleaned_data["conditions"])
+        answers: dict[str, Any] = {"conditions": conditions}
         if "inflammatory" in self.fields:
             answers["inflammatory"] = dict.fromkeys(self.cleaned_data["inflammatory"], True)
+        if "postpartum_weeks" in self.fields:
+            answers["postpartum_weeks"] = self.cleaned_data.get("postpartum_weeks")
+        # Weeks given for a condition no longer ticked mean nothing now.
+        for key, condition in HealthDatesStep.TIMED.items():
+            if condition not in conditions:
+                answers[key] = None
         return answers
 
     @classmethod
@@ -243,7 +311,50 @@ class HealthStep(IntakeStep):
         return {
             "conditions": answers.get("conditions", []),
             "inflammatory": [k for k, v in (answers.get("inflammatory") or {}).items() if v],
+            "postpartum_weeks": answers.get("postpartum_weeks"),
         }
+
+
+class HealthDatesStep(IntakeStep):
+    """How far along a pregnancy is, and how long ago the spine operation was: asked only of
+    people who ticked those conditions."""
+
+    keys = ("pregnancy_weeks", "surgery_weeks")
+    title = "A little more about that"
+    intro = "How far along things are changes which exercises suit you now."
+    # Each question and the condition it times.
+    TIMED: ClassVar[dict[str, str]] = {
+        "pregnancy_weeks": "pregnancy",
+        "surgery_weeks": "recent_spinal_surgery",
+    }
+    pregnancy_weeks = forms.IntegerField(label="How many weeks pregnant are you?", min_value=1, max_value=42)
+    surgery_weeks = forms.IntegerField(
+        label="How many weeks ago was your spine operation?",
+        help_text="If you are not sure, give your best guess.",
+        min_value=0,
+        max_value=520,
+    )
+
+    def __init__(self, *args: Any, answers: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for key in self.asked(answers) ^ set(self.TIMED):
+            del self.fields[key]
+
+    @classmethod
+    def asked(cls, answers: dict[str, Any]) -> set[str]:
+        conditions = answers.get("conditions") or []
+        return {key for key, condition in cls.TIMED.items() if condition in conditions}
+
+    @classmethod
+    def applies(cls, answers: dict[str, Any]) -> bool:
+        return bool(cls.asked(answers))
+
+    @classmethod
+    def answered(cls, answers: dict[str, Any]) -> bool:
+        return all(answers.get(key) is not None for key in cls.asked(answers))
+
+    def to_answers(self) -> dict[str, Any]:
+        return {key: self.cleaned_data[key] for key in self.fields}
 
 
 class WorkStep(IntakeStep):
@@ -334,10 +445,25 @@ class ExerciseStep(IntakeStep):
 
 
 GOAL_SLOTS = 5
+ACTIVITIES = [
+    ("walking", "Walking"),
+    ("running", "Running"),
+    ("gym_lifting", "Lifting weights at the gym"),
+    ("team_sport", "Team sports (football, netball, rugby...)"),
+    ("racket_sport", "Racket sports (tennis, badminton, squash...)"),
+    ("golf", "Golf"),
+    ("swimming", "Swimming"),
+    ("cycling", "Cycling"),
+    ("gardening", "Gardening"),
+    ("lifting_at_work", "Lifting or carrying at work"),
+    ("childcare", "Lifting and looking after children"),
+    ("dancing", "Dancing"),
+    ("yoga_pilates", "Yoga or Pilates"),
+]
 
 
 class GoalsStep(IntakeStep):
-    keys = ("goals",)
+    keys = ("goals", "activities")
     title = "Your goals"
     intro = (
         "Name up to five everyday activities your back makes hard, and how well you can do each now, "
@@ -356,8 +482,15 @@ class GoalsStep(IntakeStep):
                 coerce=int,
                 required=False,
                 empty_value=None,
-                widget=PainScale,
+                widget=AbilityScale,
+                help_text="0 is can't do it at all, 10 is as well as before your back pain.",
             )
+        self.fields["activities"] = forms.MultipleChoiceField(
+            label="Which of these do you want to get back to, or keep doing?",
+            required=False,
+            choices=ACTIVITIES,
+            widget=CheckChips,
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -372,11 +505,11 @@ class GoalsStep(IntakeStep):
             for i in range(1, GOAL_SLOTS + 1)
             if self.cleaned_data.get(f"activity_{i}", "").strip()
         ]
-        return {"goals": goals} if goals else {"goals": None}
+        return {"goals": goals or None, "activities": list(self.cleaned_data.get("activities") or [])}
 
     @classmethod
     def initial_from(cls, answers: dict[str, Any]) -> dict[str, Any]:
-        initial: dict[str, Any] = {}
+        initial: dict[str, Any] = {"activities": answers.get("activities", [])}
         for i, goal in enumerate(answers.get("goals") or [], start=1):
             initial[f"activity_{i}"] = goal["activity"]
             initial[f"score_{i}"] = str(goal["score"])
@@ -412,6 +545,37 @@ class StartBackStep(IntakeStep):
     def initial_from(cls, answers: dict[str, Any]) -> dict[str, Any]:
         stored = answers.get("startback") or {}
         return {k: ("agree" if v is True else "disagree" if v is False else v) for k, v in stored.items()}
+
+
+class CaudaEquinaStep(IntakeStep):
+    """The cauda equina questions asked again, when the leg answers call for it (the questions come
+    from the screen's rules, through selectors.cauda_equina_recheck)."""
+
+    keys = (RECHECK_KEY,)
+    title = "Both legs: a few questions again"
+    intro = (
+        "You told us your symptoms are in both legs and this bout began recently. Please read these "
+        "questions again carefully and answer each one."
+    )
+
+    def __init__(self, *args: Any, questions: Sequence[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for question in questions:
+            self.fields[question.key] = forms.TypedChoiceField(
+                label=question.question,
+                choices=[("yes", "Yes"), ("no", "No")],
+                coerce=lambda v: v == "yes",
+                widget=Chips,
+                error_messages={"required": "Please answer yes or no."},
+            )
+
+    def to_answers(self) -> dict[str, Any]:
+        return {key: bool(self.cleaned_data[key]) for key in self.fields}
+
+    @classmethod
+    def initial_from(cls, answers: dict[str, Any]) -> dict[str, Any]:
+        given = answers.get(RECHECK_KEY) or {}
+        return {key: "yes" if yes else "no" for key, yes in given.items()}
 
 
 class YesNoForm(forms.Form):

@@ -35,8 +35,10 @@ STEPS: tuple[Step, ...] = (
     Step("about", forms.AboutYouStep),
     Step("pain", forms.PainStep),
     Step("legs", forms.LegsStep),
+    Step("both-legs", forms.CaudaEquinaStep),
     Step("activities", forms.ActivitiesStep),
     Step("health", forms.HealthStep),
+    Step("health-dates", forms.HealthDatesStep),
     Step("day", forms.WorkStep),
     Step("exercise", forms.ExerciseStep),
     Step("startback", forms.StartBackStep),
@@ -45,7 +47,7 @@ STEPS: tuple[Step, ...] = (
 
 
 def red_flag_questions() -> list[screening.RedFlagRule]:
-    return list(screening.default_rules().red_flags)
+    return selectors.screen_questions()
 
 
 def _answers(request: HttpRequest) -> dict[str, Any]:
@@ -66,13 +68,26 @@ def _active_steps(answers: dict[str, Any]) -> list[Step]:
     steps = list(STEPS)
     if _startback_wording() is None:
         steps = [s for s in steps if s.slug != "startback"]
+    if not selectors.cauda_equina_recheck(answers):
+        steps = [s for s in steps if s.form is not forms.CaudaEquinaStep]
+    if not forms.HealthDatesStep.applies(answers):
+        steps = [s for s in steps if s.form is not forms.HealthDatesStep]
     return steps
 
 
 def _build_form(step: Step, answers: dict[str, Any], data: Any = None) -> forms.IntakeStep:
     initial = step.form.initial_from(answers)
     if step.form is forms.HealthStep:
-        return forms.HealthStep(data, initial=initial, ask_inflammatory=_asks_inflammatory(answers))
+        return forms.HealthStep(
+            data,
+            initial=initial,
+            ask_inflammatory=_asks_inflammatory(answers),
+            ask_postpartum=forms.HealthStep.asks_postpartum(answers),
+        )
+    if step.form is forms.HealthDatesStep:
+        return forms.HealthDatesStep(data, initial=initial, answers=answers)
+    if step.form is forms.CaudaEquinaStep:
+        return forms.CaudaEquinaStep(data, initial=initial, questions=selectors.cauda_equina_recheck(answers))
     wording = _startback_wording() if step.form is forms.StartBackStep else None
     if wording is not None:
         order = ["not_at_all", "slightly", "moderately", "very_much", "extremely"]
@@ -98,15 +113,16 @@ def start(request: HttpRequest) -> HttpResponse:
     """Where a person without a program goes: the next unanswered screen."""
     if selectors.current_program(request.user) is not None:  # type: ignore[arg-type]
         return redirect("today")
-    blocked = selectors.blocking_screening(request.user)  # type: ignore[arg-type]
-    if blocked is not None:
+    return _next_place(request, _answers(request))
+
+
+def _next_place(request: HttpRequest, answers: dict[str, Any]) -> HttpResponse:
+    """The gate, in order: a blocking warning sign, then the screen, then the intake steps."""
+    if selectors.blocking_screening(request.user) is not None:  # type: ignore[arg-type]
         return redirect("onboarding-stop")
-    answers = _answers(request)
-    answered = answers.get("red_flags", {})
-    questions = red_flag_questions()
-    for index, question in enumerate(questions):
-        if question.key not in answered:
-            return redirect("onboarding-screen", number=index + 1)
+    unanswered = selectors.unanswered_screen_questions(answers)
+    if unanswered:
+        return redirect("onboarding-screen", number=unanswered[0])
     for step in _active_steps(answers):
         if not _step_done(step, answers):
             return redirect("onboarding-step", slug=step.slug)
@@ -114,7 +130,9 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 def _step_done(step: Step, answers: dict[str, Any]) -> bool:
-    return step.slug in answers.get("_done", [])
+    if step.form is forms.CaudaEquinaStep:
+        return not selectors.recheck_unanswered(answers)
+    return step.slug in answers.get("_done", []) and step.form.answered(answers)
 
 
 @login_required
@@ -124,22 +142,32 @@ def screen_question(request: HttpRequest, number: int) -> HttpResponse:
     questions = red_flag_questions()
     if not 1 <= number <= len(questions):
         raise Http404("No such question")
+    # While a warning sign blocks, the questions cannot be answered again: only the clinician path.
+    if selectors.blocking_screening(request.user) is not None:  # type: ignore[arg-type]
+        return redirect("onboarding-stop")
     question = questions[number - 1]
     answers = _answers(request)
     red_flags: dict[str, bool] = dict(answers.get("red_flags", {}))
     if request.method == "POST":
         form = forms.YesNoForm(request.POST)
         if form.is_valid():
-            red_flags[question.key] = form.cleaned_data["answer"] == "yes"
-            services.save_draft(request.user, {"red_flags": red_flags}, step=f"screen-{number}")  # type: ignore[arg-type]
+            yes = form.cleaned_data["answer"] == "yes"
+            try:
+                draft = services.answer_screen_question(request.user, question.key, yes, number=number)  # type: ignore[arg-type]
+            except services.ScreenBlocks:
+                return redirect("onboarding-stop")
+            red_flags = draft.answers["red_flags"]
             # An emergency answer stops the questions at once: nothing else matters now.
-            if red_flags[question.key] and question.tier == screening.Tier.EMERGENCY_NOW.value:
+            if yes and question.tier == screening.Tier.EMERGENCY_NOW.value:
                 services.record_red_flag_screen(request.user, red_flags, context="onboarding")  # type: ignore[arg-type]
                 return redirect("onboarding-stop")
             if number < len(questions):
                 return redirect("onboarding-screen", number=number + 1)
+            unanswered = selectors.unanswered_screen_questions(draft.answers)
+            if unanswered:  # came to the last question by its address: the others first
+                return redirect("onboarding-screen", number=unanswered[0])
             event = services.record_red_flag_screen(request.user, red_flags, context="onboarding")  # type: ignore[arg-type]
-            if event.tier in ("emergency_now", "urgent_same_day"):
+            if event.tier in selectors.BLOCKING_TIERS:
                 return redirect("onboarding-stop")
             return redirect("onboarding-start")
     previous = reverse("onboarding-screen", kwargs={"number": number - 1}) if number > 1 else None
@@ -178,11 +206,8 @@ def stop(request: HttpRequest) -> HttpResponse:
 @patient_required
 def rescreen(request: HttpRequest) -> HttpResponse:
     """After a clinician has seen them, a person may answer the warning-sign questions again."""
-    if request.method != "POST":
+    if request.method != "POST" or selectors.blocking_screening(request.user) is None:  # type: ignore[arg-type]
         return redirect("onboarding-stop")
-    draft_answers = _answers(request)
-    draft_answers.pop("red_flags", None)
-    services.save_draft(request.user, {"red_flags": {}}, step="screen-1")  # type: ignore[arg-type]
     services.clear_blocking_screen(request.user)  # type: ignore[arg-type]
     return redirect("onboarding-screen", number=1)
 
@@ -196,18 +221,33 @@ def intake_step(request: HttpRequest, slug: str) -> HttpResponse:
     slugs = [s.slug for s in steps]
     if slug not in slugs:
         raise Http404("No such step")
-    if selectors.blocking_screening(request.user) is not None:  # type: ignore[arg-type]
-        return redirect("onboarding-stop")
+    # The screen comes first: no intake step before every warning-sign question was answered.
+    if selectors.blocking_screening(request.user) is not None or selectors.unanswered_screen_questions(
+        answers
+    ):  # type: ignore[arg-type]
+        return _next_place(request, answers)
     index = slugs.index(slug)
     step = steps[index]
     if request.method == "POST":
         form = _build_form(step, answers, request.POST)
         if form.is_valid():
-            done = list(dict.fromkeys([*answers.get("_done", []), slug]))
-            services.save_draft(request.user, {**form.to_answers(), "_done": done}, step=slug)  # type: ignore[arg-type]
-            if index + 1 < len(steps):
-                return redirect("onboarding-step", slug=steps[index + 1].slug)
-            return redirect("onboarding-review")
+            if step.form is forms.CaudaEquinaStep:
+                try:
+                    event = services.answer_cauda_equina_recheck(request.user, form.to_answers())  # type: ignore[arg-type]
+                except services.ScreenBlocks:
+                    return redirect("onboarding-stop")
+                if event is not None and event.tier in selectors.BLOCKING_TIERS:
+                    return redirect("onboarding-stop")
+            else:
+                done = list(dict.fromkeys([*answers.get("_done", []), slug]))
+                services.save_draft(request.user, {**form.to_answers(), "_done": done}, step=slug)  # type: ignore[arg-type]
+            # The next step is worked out from the saved answers: an answer can add a step.
+            answers = _answers(request)
+            steps = _active_steps(answers)
+            later = steps[steps.index(step) + 1 :] if step in steps else []
+            if later:
+                return redirect("onboarding-step", slug=later[0].slug)
+            return _next_place(request, answers)
     else:
         form = _build_form(step, answers)
     previous = (
@@ -236,13 +276,19 @@ def intake_step(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest) -> HttpResponse:
     answers = _answers(request)
-    missing = [s for s in _active_steps(answers) if not _step_done(s, answers)]
-    if missing:
-        return redirect("onboarding-step", slug=missing[0].slug)
-    intake = {k: v for k, v in answers.items() if not k.startswith("_") and v is not None}
+    if selectors.draft(request.user) is not None:  # type: ignore[arg-type]
+        missing = [s for s in _active_steps(answers) if not _step_done(s, answers)]
+        if missing:
+            return _next_place(request, answers)
+    elif request.method == "GET":
+        return redirect("onboarding-start")
     if request.method == "POST":
         try:
-            outcome = services.submit_intake(request.user, intake)  # type: ignore[arg-type]
+            outcome = services.submit_intake(request.user)  # type: ignore[arg-type]
+        except services.ScreenBlocks:
+            return redirect("onboarding-stop")
+        except services.ScreenIncomplete:
+            return redirect("onboarding-start")
         except InvalidInput as exc:
             messages.error(request, f"Something in your answers needs another look: {exc}")
             return redirect("onboarding-review")
@@ -250,7 +296,7 @@ def review(request: HttpRequest) -> HttpResponse:
             return redirect("onboarding-stop")
         messages.success(request, "Your program is ready.")
         return redirect("program")
-    summary = _summary(intake)
+    summary = _summary(services.intake_from_answers(answers))
     return render(request, "care/intake_review.html", {"summary": summary, "steps": _active_steps(answers)})
 
 
@@ -267,6 +313,7 @@ def _summary(intake: dict[str, Any]) -> list[tuple[str, str, str]]:
         ("day", "Work", str(intake.get("occupation", "")).replace("_", " ")),
         ("exercise", "Time", f"{intake.get('minutes_per_session', '')} minutes, {intake.get('sessions_per_week', '')} days a week"),
         ("goals", "Goals", ", ".join(g["activity"] for g in intake.get("goals") or []) or "none given"),
+        ("goals", "Activities you want back", ", ".join(dict(forms.ACTIVITIES)[a] for a in intake.get("activities", [])) or "none given"),
     ]  # fmt: skip
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Prefetch
 
+from lumbar.domain import screening
 from lumbar.web.care.models import (
     Alert,
     CheckIn,
@@ -47,14 +48,55 @@ def latest_screening(user: AbstractBaseUser) -> ScreeningEvent | None:
 
 
 def blocking_screening(user: AbstractBaseUser) -> ScreeningEvent | None:
-    """The latest screening, when it told the person to see a doctor today or go to hospital."""
-    latest = latest_screening(user)
-    if latest is None or latest.tier not in ("emergency_now", "urgent_same_day"):
-        return None
+    """The latest screening that told the person to see a doctor today or go to hospital, unless
+    they have since said a clinician checked them. A later screen with no warning signs does not
+    lift it: only the clinician path does (Profile.screen_cleared_at)."""
+    blocking = ScreeningEvent.objects.filter(patient=user, tier__in=BLOCKING_TIERS)
     cleared = Profile.objects.filter(user=user).values_list("screen_cleared_at", flat=True).first()
-    if cleared is not None and latest.created_at <= cleared:
-        return None
-    return latest
+    if cleared is not None:
+        blocking = blocking.filter(created_at__gt=cleared)
+    return blocking.first()
+
+
+BLOCKING_TIERS = tuple(tier.value for tier in screening.Tier if tier.blocks_program)
+# Where the web intake keeps the answers to the cauda equina questions asked again (not an intake key).
+RECHECK_KEY = "_cauda_equina"
+
+
+def screen_questions() -> list[screening.RedFlagRule]:
+    """The warning-sign questions of the current screen, in order."""
+    return list(screening.default_rules().red_flags)
+
+
+def unanswered_screen_questions(answers: dict[str, Any]) -> list[int]:
+    """Numbers (from 1) of the screen's questions the draft has no answer to."""
+    answered = answers.get("red_flags") or {}
+    return [n for n, q in enumerate(screen_questions(), start=1) if q.key not in answered]
+
+
+def cauda_equina_recheck(answers: dict[str, Any]) -> list[screening.RedFlagRule]:
+    """The warning-sign questions to ask again because of the leg pattern given in the intake.
+
+    The screen's rules say which leg pattern counts as a warning sign (symptoms in both legs in a
+    new episode counts as the cauda equina flag); a person who reports it answers every question
+    about the same condition again. Empty when the pattern does not hold or is not known yet."""
+    side, weeks = answers.get("leg_side"), answers.get("episode_weeks")
+    if answers.get("leg_symptoms", "none") == "none" or side is None or weeks is None:
+        return []
+    rules = screening.default_rules()
+    by_key = {rule.key: rule for rule in rules.red_flags}
+    for implied in rules.implied_flags:
+        under = implied.episode_under_weeks
+        if implied.leg_side == side and under is not None and weeks < under:
+            condition = by_key[implied.flag].condition
+            return [rule for rule in rules.red_flags if rule.condition == condition]
+    return []
+
+
+def recheck_unanswered(answers: dict[str, Any]) -> list[str]:
+    """Keys of the questions asked again (see cauda_equina_recheck) the draft has no answer to."""
+    given = answers.get(RECHECK_KEY) or {}
+    return [rule.key for rule in cauda_equina_recheck(answers) if rule.key not in given]
 
 
 def latest_checkin(user: AbstractBaseUser) -> CheckIn | None:

@@ -75,12 +75,55 @@ def delete_account(user: AbstractBaseUser) -> None:
 
 
 def save_draft(user: AbstractBaseUser, answers: dict[str, Any], step: str) -> IntakeDraft:
-    draft, _ = IntakeDraft.objects.get_or_create(patient=user)
-    merged = {**draft.answers, **answers}
-    draft.answers = merged
-    draft.step = step
-    draft.save(update_fields=["answers", "step", "updated_at"])
+    with transaction.atomic():
+        IntakeDraft.objects.get_or_create(patient=user)
+        # Lock the row so two tabs saving at once merge their answers instead of losing one.
+        draft = IntakeDraft.objects.select_for_update().get(patient=user)
+        draft.answers = {**draft.answers, **answers}
+        draft.step = step
+        draft.save(update_fields=["answers", "step", "updated_at"])
     return draft
+
+
+class ScreenIncomplete(ServiceError):
+    """A program was asked for before every warning-sign question was answered."""
+
+
+class ScreenBlocks(ServiceError):
+    """A warning sign told the person to get help: no program until a clinician has checked them."""
+
+
+def answer_screen_question(user: AbstractBaseUser, key: str, yes: bool, *, number: int) -> IntakeDraft:
+    """Keep one answer of the onboarding screen. Refused while a warning sign blocks: answering the
+    questions again with 'no' must not undo the advice (only the clinician path does)."""
+    with transaction.atomic():
+        _lock_person(user)
+        if selectors.blocking_screening(user) is not None:
+            raise ScreenBlocks("A warning sign needs a doctor first.")
+        draft = selectors.draft(user)
+        red_flags = dict((draft.answers if draft else {}).get("red_flags") or {})
+        red_flags[key] = yes
+        return save_draft(user, {"red_flags": red_flags}, step=f"screen-{number}")
+
+
+def answer_cauda_equina_recheck(user: AbstractBaseUser, answers: dict[str, bool]) -> ScreeningEvent | None:
+    """Keep the answers to the cauda equina questions asked again (see selectors.cauda_equina_recheck).
+    A yes counts as a yes of the screen and is triaged at once, like a yes on the screen itself."""
+    with transaction.atomic():
+        _lock_person(user)
+        if selectors.blocking_screening(user) is not None:
+            raise ScreenBlocks("A warning sign needs a doctor first.")
+        draft = selectors.draft(user)
+        saved = dict(draft.answers) if draft else {}
+        wanted = {rule.key for rule in selectors.cauda_equina_recheck(saved)}
+        given = {k: bool(v) for k, v in answers.items() if k in wanted}
+        red_flags = dict(saved.get("red_flags") or {})
+        for key, yes in given.items():
+            red_flags[key] = bool(red_flags.get(key)) or yes
+        save_draft(user, {"red_flags": red_flags, selectors.RECHECK_KEY: given}, step="cauda-equina")
+        if any(given.values()):
+            return record_red_flag_screen(user, red_flags, context=ScreeningEvent.ONBOARDING)
+    return None
 
 
 def record_red_flag_screen(
@@ -102,12 +145,16 @@ def record_red_flag_screen(
 def clear_blocking_screen(user: AbstractBaseUser) -> None:
     """The person says a clinician has checked them: earlier blocking screens stop blocking, and
     they answer the warning-sign questions again (a new screen can block again)."""
-    Profile.objects.filter(user=user).update(screen_cleared_at=timezone.now())
+    with transaction.atomic():
+        _lock_person(user)
+        Profile.objects.filter(user=user).update(screen_cleared_at=timezone.now())
+        if IntakeDraft.objects.filter(patient=user).exists():
+            save_draft(user, {"red_flags": {}, selectors.RECHECK_KEY: {}}, step="screen-1")
 
 
 @dataclass(frozen=True)
 class IntakeOutcome:
-    screening: ScreeningEvent
+    screening: ScreeningEvent | None
     program: ProgramVersion | None
 
     @property
@@ -115,19 +162,37 @@ class IntakeOutcome:
         return self.program is None
 
 
-def submit_intake(
-    user: AbstractBaseUser, data: dict[str, Any], *, today: dt.date | None = None
-) -> IntakeOutcome:
-    """Validate the whole intake, triage it, and (unless it must be referred) make program version 1
-    (or the next version, for a person starting over). Raises InvalidInput for bad answers."""
+def intake_from_answers(answers: dict[str, Any]) -> dict[str, Any]:
+    """The intake contract's keys of a draft (its own bookkeeping keys start with '_')."""
+    return {k: v for k, v in answers.items() if not k.startswith("_") and v is not None}
+
+
+def submit_intake(user: AbstractBaseUser, *, today: dt.date | None = None) -> IntakeOutcome:
+    """Make the person's program from their saved answers: once, and only through the gate.
+
+    The draft row is locked for the whole transaction (on SQLite the IMMEDIATE transaction holds the
+    write lock), so concurrent or repeated submits make one intake record, one screening, one set of
+    baseline scores and one program version; a submit that finds the draft already used answers with
+    what the first one made. No program is made while a warning sign blocks, before every question
+    of the screen was answered, or before the cauda equina questions asked again were answered.
+    Raises InvalidInput for bad answers, ScreenBlocks and ScreenIncomplete for the gate."""
     from lumbar.domain import instruments
     from lumbar.domain.prescription import prescribe
 
-    intake = parse_intake(data)
-    catalog = default_catalog()
-    program = prescribe(intake, catalog).to_json()
     today = today or timezone.localdate()
     with transaction.atomic():
+        _lock_person(user)
+        draft = IntakeDraft.objects.select_for_update().filter(patient=user).first()
+        if draft is None:
+            return _made_already(user)
+        if selectors.blocking_screening(user) is not None:
+            raise ScreenBlocks("A warning sign needs a doctor first.")
+        answers = dict(draft.answers)
+        if selectors.unanswered_screen_questions(answers) or selectors.recheck_unanswered(answers):
+            raise ScreenIncomplete("Please answer every warning-sign question first.")
+        intake = parse_intake(intake_from_answers(answers))
+        catalog = default_catalog()
+        program = prescribe(intake, catalog).to_json()
         record = IntakeRecord.objects.create(
             patient=user, data=intake.model_dump(mode="json", exclude_none=True)
         )
@@ -144,7 +209,7 @@ def submit_intake(
             OutcomeScore.objects.create(
                 patient=user, date=today, instrument=instrument, score=score, detail=detail
             )
-        IntakeDraft.objects.filter(patient=user).delete()
+        draft.delete()
         if program["status"] == "refer":
             return IntakeOutcome(screening=event, program=None)
         version = _next_program_number(user)
@@ -157,6 +222,21 @@ def submit_intake(
             intake=record,
         )
     return IntakeOutcome(screening=event, program=saved)
+
+
+def _made_already(user: AbstractBaseUser) -> IntakeOutcome:
+    """What an earlier submit made from the draft (it is deleted once used)."""
+    event = ScreeningEvent.objects.filter(patient=user, context=ScreeningEvent.ONBOARDING).first()
+    program = selectors.current_program(user)
+    if event is None and program is None:
+        raise ScreenIncomplete("Please answer the questions first.")
+    return IntakeOutcome(screening=event, program=program)
+
+
+def _lock_person(user: AbstractBaseUser) -> None:
+    """Serialise one person's create-once writes inside the caller's transaction: lock their profile
+    row (PostgreSQL); on SQLite the IMMEDIATE transaction already holds the database's write lock."""
+    list(Profile.objects.select_for_update().filter(user=user).values_list("pk", flat=True))
 
 
 def _next_program_number(user: AbstractBaseUser) -> int:
@@ -178,9 +258,11 @@ def start_session(user: AbstractBaseUser, *, today: dt.date | None = None) -> Ex
     if program is None:
         raise ServiceError("You don't have a program yet.")
     today = today or timezone.localdate()
-    session = ExerciseSession.objects.filter(patient=user, date=today, program=program).first()
-    if session is None:
-        session = ExerciseSession.objects.create(patient=user, program=program, date=today)
+    with transaction.atomic():
+        _lock_person(user)  # two taps on "start" make one session
+        session = ExerciseSession.objects.filter(patient=user, date=today, program=program).first()
+        if session is None:
+            session = ExerciseSession.objects.create(patient=user, program=program, date=today)
     return session
 
 
@@ -239,27 +321,39 @@ class ReviewOutcome:
 def finish_session(
     user: AbstractBaseUser, session_id: int, pain_after: int, *, today: dt.date | None = None
 ) -> ReviewOutcome:
-    session = _own_session(user, session_id)
-    session.pain_after = _pain(pain_after, "pain after the session")
-    session.completed_at = timezone.now()
-    session.save(update_fields=["pain_after", "completed_at"])
-    return run_review(user, today=today or session.date)
+    """Finish a session and run the review, once: a second submit (a double tap, a resent form, a
+    concurrent request) finds the session finished and changes nothing."""
+    pain_after = _pain(pain_after, "pain after the session")
+    with transaction.atomic():
+        _lock_person(user)
+        session = _own_session(user, session_id)
+        if session.completed_at is not None:
+            return ReviewOutcome(alerts=[], new_program=None, triage=None)
+        session.pain_after = pain_after
+        session.completed_at = timezone.now()
+        session.save(update_fields=["pain_after", "completed_at"])
+        return run_review(user, today=today or session.date)
 
 
 def record_checkin(
     user: AbstractBaseUser, morning_pain: int, red_flags: dict[str, bool], *, today: dt.date | None = None
 ) -> ReviewOutcome:
+    """One check-in a day. The same answers sent again (a double tap, a resent form, a concurrent
+    request) change nothing and do not run the review twice; different answers replace the day's
+    and are reviewed (a warning sign given on a second try must count)."""
     today = today or timezone.localdate()
     answers = RedFlags.model_validate({k: v for k, v in red_flags.items() if v})
-    CheckIn.objects.update_or_create(
-        patient=user,
-        date=today,
-        defaults={
-            "morning_pain": _pain(morning_pain, "morning pain"),
-            "red_flags": answers.model_dump(exclude_defaults=True),
-        },
-    )
-    return run_review(user, today=today)
+    values = {
+        "morning_pain": _pain(morning_pain, "morning pain"),
+        "red_flags": answers.model_dump(exclude_defaults=True),
+    }
+    with transaction.atomic():
+        _lock_person(user)
+        existing = CheckIn.objects.filter(patient=user, date=today).first()
+        if existing is not None and {k: getattr(existing, k) for k in values} == values:
+            return ReviewOutcome(alerts=[], new_program=None, triage=None)
+        CheckIn.objects.update_or_create(patient=user, date=today, defaults=values)
+        return run_review(user, today=today)
 
 
 def record_outcome(
@@ -297,6 +391,7 @@ def run_review(user: AbstractBaseUser, *, today: dt.date) -> ReviewOutcome:
     history = parse_history(selectors.history_json(user, program, today))
     result = review(history, default_catalog()).to_json()
     with transaction.atomic():
+        _lock_person(user)
         alerts = _store_alerts(user, result["alerts"], today)
         event = None
         if result.get("triage") and result["triage"]["tier"] != "routine":
