@@ -50,6 +50,14 @@ def test_new_patient_signs_up_screens_gets_a_program_and_completes_a_session(
     base = live_server.url
     sign_up(page, base, "journey@example.org")
     shot(page, "01-screen-question")
+    # Neither answer is the expected one: Yes and No look the same and are the same size.
+    yes, no = page.get_by_role("button", name="Yes"), page.get_by_role("button", name="No")
+    style = (
+        "e => [getComputedStyle(e).backgroundColor, getComputedStyle(e).color, getComputedStyle(e).fontSize]"
+    )
+    assert yes.evaluate(style) == no.evaluate(style)
+    assert (yes.bounding_box() or {})["height"] == (no.bounding_box() or {})["height"]
+    assert abs((yes.bounding_box() or {})["width"] - (no.bounding_box() or {})["width"]) < 1
     answer_all_no(page)
 
     page.get_by_label("How old are you?").fill("42")
@@ -78,6 +86,7 @@ def test_new_patient_signs_up_screens_gets_a_program_and_completes_a_session(
     choose(page, "On how many days a week?", "5")
     page.get_by_role("button", name="Next").click()
     page.get_by_label("Activity 1").fill("Sit through a film")
+    assert page.get_by_text("10 as well as before").first.is_visible()  # not the pain scale's "worst"
     choose(page, "How well can you do activity 1 now?", "3")
     page.get_by_role("button", name="Next").click()
     shot(page, "04-review")
@@ -141,5 +150,10 @@ def test_red_flag_answer_blocks_the_program_with_an_unmistakable_message(
     shot(page, "10-emergency")
     assert ScreeningEvent.objects.get().tier == "emergency_now"
     page.goto(live_server.url + "/session/")
+    assert page.url.endswith("/start/get-help/")
+    # Going back to the questions, or to the start, does not undo the advice.
+    page.goto(live_server.url + "/start/screen/1/")
+    assert page.url.endswith("/start/get-help/")
+    page.goto(live_server.url + "/start/")
     assert page.url.endswith("/start/get-help/")
     assert not ProgramVersion.objects.exists()

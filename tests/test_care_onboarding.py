@@ -20,6 +20,7 @@ from tests.care_helpers import (
 )
 
 from lumbar.domain import screening
+from lumbar.domain.intake import parse_intake
 from lumbar.web.care import services
 from lumbar.web.care.models import (
     CheckIn,
@@ -421,6 +422,10 @@ def test_the_same_check_in_sent_twice_is_stored_and_reviewed_once(client: Client
     assert changed.triage is not None
     assert changed.triage.tier == "emergency_now"
     assert CheckIn.objects.count() == 1
+    # Sent again, it is not stored twice, and the advice it raised still stands.
+    resent = services.record_checkin(user, 3, {"bladder_change": True}, today=DAY1 + dt.timedelta(days=1))
+    assert resent.triage == changed.triage
+    assert ScreeningEvent.objects.filter(context="checkin").count() == 1
 
 
 def test_repeated_check_in_posts_make_one_check_in(client: Client) -> None:
@@ -465,3 +470,211 @@ def test_each_0_to_10_scale_says_what_its_ends_mean(client: Client) -> None:
     assert "0 no pain" in pain
     assert "10 worst pain" in pain
     assert "as well as before" not in pain
+
+
+# --- The new intake questions, where they apply (issue 12) -------------------------------------------
+
+BOTH_LEGS = {"leg_symptoms": "below_knee", "leg_side": "both", "directional_preference": "unknown"}
+CAUDA_EQUINA = [q.key for q in QUESTIONS if q.condition == "cauda equina syndrome"]
+
+
+def through(client: Client, last: str, answers: dict[str, dict[str, Any]] = DESK_WORKER_ANSWERS) -> None:
+    """Sign up, answer the screen, and the intake steps up to and including `last`."""
+    sign_up(client)
+    answer_screen(client)
+    slugs = list(answers)
+    answer_intake(client, {slug: answers[slug] for slug in slugs[: slugs.index(last) + 1]})
+
+
+def finish(client: Client, after: str, answers: dict[str, dict[str, Any]] = DESK_WORKER_ANSWERS) -> Any:
+    slugs = list(answers)
+    answer_intake(client, {slug: answers[slug] for slug in slugs[slugs.index(after) + 1 :]})
+    return client.post("/start/review/")
+
+
+def made_intake() -> dict[str, Any]:
+    return IntakeRecord.objects.get().data
+
+
+def test_both_legs_in_a_new_episode_asks_the_cauda_equina_questions_again(client: Client) -> None:
+    through(client, "pain")
+    response = client.post("/start/legs/", BOTH_LEGS)
+    assert response["Location"] == "/start/both-legs/"
+    html = client.get("/start/both-legs/").content.decode()
+    for question in QUESTIONS:
+        shown = question.question.replace("'", "&#x27;") in html
+        assert shown == (question.key in CAUDA_EQUINA), question.key
+    assert "new, or that has spread from one leg to both" in html
+    assert html.count('value="yes"') == html.count('value="no"') == len(CAUDA_EQUINA)
+    # Unanswered is not "no": every question must be answered.
+    assert client.post("/start/both-legs/", {}).status_code == 200
+    response = client.post("/start/both-legs/", dict.fromkeys(CAUDA_EQUINA, "no"))
+    assert response["Location"] == "/start/activities/"
+    assert IntakeDraft.objects.get().answers["_cauda_equina"] == dict.fromkeys(CAUDA_EQUINA, False)
+
+
+def test_a_yes_to_the_cauda_equina_questions_asked_again_stops_like_the_screen(client: Client) -> None:
+    through(client, "pain")
+    client.post("/start/legs/", BOTH_LEGS)
+    answers = {**dict.fromkeys(CAUDA_EQUINA, "no"), "bladder_change": "yes"}
+    assert client.post("/start/both-legs/", answers)["Location"] == "/start/get-help/"
+    event = ScreeningEvent.objects.filter(tier="emergency_now").get()
+    assert "bladder_change" in event.flags
+    assert "Get medical help now" in client.get("/start/get-help/").content.decode()
+    # The same blocked state as the screen: nothing gets past it but the clinician path.
+    assert client.get("/start/").headers["Location"] == "/start/get-help/"
+    assert finish(client, "legs")["Location"] == "/start/get-help/"
+    assert not program_made()
+
+
+def test_the_review_cannot_skip_the_cauda_equina_questions(client: Client) -> None:
+    through(client, "pain")
+    client.post("/start/legs/", BOTH_LEGS)
+    response = finish(client, "legs")
+    assert response["Location"] == "/start/both-legs/"
+    assert not program_made()
+    with pytest.raises(services.ScreenIncomplete):
+        services.submit_intake(patient_user())
+    assert not program_made()
+
+
+def test_answering_no_to_the_questions_asked_again_leaves_the_decision_to_the_screening_rules(
+    client: Client,
+) -> None:
+    through(client, "pain")
+    client.post("/start/legs/", BOTH_LEGS)
+    client.post("/start/both-legs/", dict.fromkeys(CAUDA_EQUINA, "no"))
+    finish(client, "legs")
+    # The screening rules count both legs in a new episode as the warning sign whatever the answers.
+    intake = made_intake()
+    assert intake["leg_side"] == "both"
+    expected = screening.triage(parse_intake(intake)).tier.value
+    assert ScreeningEvent.objects.first().tier == expected
+    assert expected == "emergency_now"
+    assert client.get("/start/").headers["Location"] == "/start/get-help/"
+
+
+def test_both_legs_in_a_long_episode_or_one_leg_are_not_asked_again(client: Client) -> None:
+    long_episode = {**DESK_WORKER_ANSWERS["pain"], "duration": "6", "duration_unit": "months"}
+    through(client, "pain", {**DESK_WORKER_ANSWERS, "pain": long_episode})
+    assert client.post("/start/legs/", BOTH_LEGS)["Location"] == "/start/activities/"
+    assert client.get("/start/both-legs/").status_code == 404
+    client.post("/start/pain/", DESK_WORKER_ANSWERS["pain"])  # three weeks: now it applies
+    assert client.get("/start/").headers["Location"] == "/start/both-legs/"
+    client.post("/start/legs/", {**BOTH_LEGS, "leg_side": "left"})
+    assert client.get("/start/both-legs/").status_code == 404
+
+
+def test_pregnancy_weeks_are_asked_when_pregnancy_is_ticked_and_reach_the_intake(client: Client) -> None:
+    through(client, "activities")
+    assert client.post("/start/health/", {"conditions": ["pregnancy"]})["Location"] == "/start/health-dates/"
+    html = client.get("/start/health-dates/").content.decode()
+    assert "How many weeks pregnant are you?" in html
+    assert "spine operation" not in html
+    assert client.post("/start/health-dates/", {}).status_code == 200  # required when asked
+    assert client.post("/start/health-dates/", {"pregnancy_weeks": "20"})["Location"] == "/start/day/"
+    assert finish(client, "health")["Location"] == "/program/"
+    assert made_intake()["pregnancy_weeks"] == 20
+    assert "pregnancy" in made_intake()["conditions"]
+
+
+def test_surgery_weeks_are_asked_when_spine_surgery_is_ticked(client: Client) -> None:
+    through(client, "activities")
+    client.post("/start/health/", {"conditions": ["recent_spinal_surgery"]})
+    html = client.get("/start/health-dates/").content.decode()
+    assert "How many weeks ago was your spine operation?" in html
+    assert "weeks pregnant" not in html
+    client.post("/start/health-dates/", {"surgery_weeks": "30"})
+    finish(client, "health")
+    assert made_intake()["surgery_weeks"] == 30
+
+
+def test_the_dates_step_is_asked_again_when_a_timed_condition_is_ticked_later(client: Client) -> None:
+    through(client, "goals")
+    client.post("/start/health/", {"conditions": ["pregnancy"]})
+    client.post("/start/health-dates/", {"pregnancy_weeks": "12"})
+    client.post("/start/health/", {"conditions": ["pregnancy", "recent_spinal_surgery"]})
+    assert client.post("/start/review/")["Location"] == "/start/health-dates/"
+    assert not program_made()
+    # Unticking drops the weeks it timed, so the intake stays valid.
+    client.post("/start/health/", {"conditions": []})
+    assert client.get("/start/health-dates/").status_code == 404
+    assert client.post("/start/review/")["Location"] == "/program/"
+    assert "pregnancy_weeks" not in made_intake()
+
+
+def test_no_dates_step_without_a_timed_condition(client: Client) -> None:
+    through(client, "activities")
+    assert client.post("/start/health/", {})["Location"] == "/start/day/"
+    assert client.get("/start/health-dates/").status_code == 404
+
+
+def test_weeks_since_birth_are_asked_of_women_and_others_only(client: Client) -> None:
+    through(client, "activities")  # female
+    html = client.get("/start/health/").content.decode()
+    assert "given birth in the last two years" in html
+    client.post("/start/health/", {"postpartum_weeks": "26"})
+    assert finish(client, "health")["Location"] == "/program/"
+    assert made_intake()["postpartum_weeks"] == 26
+
+
+def test_weeks_since_birth_are_not_asked_of_men_and_an_old_answer_is_dropped(client: Client) -> None:
+    through(client, "activities")
+    client.post("/start/health/", {"postpartum_weeks": "26"})
+    client.post("/start/about/", {"age": "38", "sex": "male"})
+    assert "given birth" not in client.get("/start/health/").content.decode()
+    client.post("/start/health/", {})
+    assert finish(client, "health")["Location"] == "/program/"
+    assert "postpartum_weeks" not in made_intake()
+
+
+def test_years_of_back_pain_reach_the_intake_unless_this_is_the_first_time(client: Client) -> None:
+    through(client, "about")
+    client.post("/start/pain/", {**DESK_WORKER_ANSWERS["pain"], "back_pain_years": "5"})
+    assert finish(client, "pain")["Location"] == "/program/"
+    assert made_intake()["back_pain_years"] == 5.0
+    second = Client()
+    sign_up(second, "first@example.org")
+    answer_screen(second)
+    second.post("/start/about/", DESK_WORKER_ANSWERS["about"])
+    second.post(
+        "/start/pain/", {**DESK_WORKER_ANSWERS["pain"], "first_episode": "yes", "back_pain_years": "5"}
+    )
+    draft = IntakeDraft.objects.get(patient__username="first@example.org")
+    assert draft.answers.get("back_pain_years") is None
+
+
+def test_years_of_back_pain_bring_the_inflammatory_questions(client: Client) -> None:
+    through(client, "pain")
+    assert "wakes_second_half_of_night" not in client.get("/start/health/").content.decode()
+    client.post("/start/pain/", {**DESK_WORKER_ANSWERS["pain"], "back_pain_years": "4"})
+    assert "wakes_second_half_of_night" in client.get("/start/health/").content.decode()
+
+
+def test_the_new_conditions_are_offered_in_plain_words_and_reach_the_intake(client: Client) -> None:
+    through(client, "activities")
+    html = client.get("/start/health/").content.decode()
+    for key in (
+        "pelvic_girdle_pain",
+        "hypermobility",
+        "previous_vertebral_fracture",
+        "falls_or_poor_balance",
+        "steroid_use",
+    ):
+        assert f'value="{key}"' in html
+    assert "Very bendy joints" in html
+    assert "steroid tablets" in html
+    client.post("/start/health/", {"conditions": ["hypermobility", "falls_or_poor_balance"]})
+    finish(client, "health")
+    assert made_intake()["conditions"] == ["hypermobility", "falls_or_poor_balance"]
+
+
+def test_the_activities_a_person_wants_back_reach_the_intake(client: Client) -> None:
+    through(client, "exercise")
+    html = client.get("/start/goals/").content.decode()
+    assert "want to get back to" in html
+    client.post("/start/goals/", {**DESK_WORKER_ANSWERS["goals"], "activities": ["running", "swimming"]})
+    review = client.get("/start/review/").content.decode()
+    assert "Running, Swimming" in review
+    assert client.post("/start/review/")["Location"] == "/program/"
+    assert made_intake()["activities"] == ["running", "swimming"]

@@ -238,8 +238,8 @@ CONDITIONS = [
     ),
     ("hypermobility", "Very bendy joints that go further than most people's (hypermobility)"),
     ("previous_vertebral_fracture", "A broken bone in the spine in the past (vertebral fracture)"),
-    ("falls_or_poor_balance", "Falls in the last year, or poor balance"),
-    ("steroid_use", "Taking steroid tablets for 3 months or more (such as prednisolone)"),
+    ("falls_or_poor_balance", "Falls or poor balance (you have fallen recently or feel unsteady)"),
+    ("steroid_use", "Taking steroid tablets long-term (such as prednisolone)"),
 ]
 INFLAMMATORY = [
     ("onset_before_35", "My back pain first started before I was 35"),

@@ -222,9 +222,8 @@ def intake_step(request: HttpRequest, slug: str) -> HttpResponse:
     if slug not in slugs:
         raise Http404("No such step")
     # The screen comes first: no intake step before every warning-sign question was answered.
-    if selectors.blocking_screening(request.user) is not None or selectors.unanswered_screen_questions(
-        answers
-    ):  # type: ignore[arg-type]
+    blocked = selectors.blocking_screening(request.user) is not None  # type: ignore[arg-type]
+    if blocked or selectors.unanswered_screen_questions(answers):
         return _next_place(request, answers)
     index = slugs.index(slug)
     step = steps[index]
@@ -275,8 +274,9 @@ def intake_step(request: HttpRequest, slug: str) -> HttpResponse:
 @patient_required
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest) -> HttpResponse:
-    answers = _answers(request)
-    if selectors.draft(request.user) is not None:  # type: ignore[arg-type]
+    draft = selectors.draft(request.user)  # type: ignore[arg-type]
+    answers = dict(draft.answers) if draft else {}
+    if draft is not None:
         missing = [s for s in _active_steps(answers) if not _step_done(s, answers)]
         if missing:
             return _next_place(request, answers)

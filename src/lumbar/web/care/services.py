@@ -351,7 +351,8 @@ def record_checkin(
         _lock_person(user)
         existing = CheckIn.objects.filter(patient=user, date=today).first()
         if existing is not None and {k: getattr(existing, k) for k in values} == values:
-            return ReviewOutcome(alerts=[], new_program=None, triage=None)
+            # Nothing new to review; a warning sign the first one raised still stands.
+            return ReviewOutcome(alerts=[], new_program=None, triage=selectors.blocking_screening(user))
         CheckIn.objects.update_or_create(patient=user, date=today, defaults=values)
         return run_review(user, today=today)
 
