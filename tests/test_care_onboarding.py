@@ -324,14 +324,16 @@ def all_redirected(results: list[Any]) -> bool:
     return True
 
 
-needs_concurrent_writers = pytest.mark.skipif(
-    connection.vendor == "sqlite",
-    reason="the test database is SQLite in memory (shared cache), which refuses concurrent writers "
-    "instead of queueing them; `make test` runs this on PostgreSQL",
-)
+@pytest.fixture
+def concurrent_writers() -> None:
+    """Skip where the test database cannot take concurrent writers: Django's SQLite test database
+    in memory (shared cache) refuses them instead of queueing them. `make test` runs these tests on
+    PostgreSQL; on SQLite they run with a file test database (TEST NAME), as the app's database is."""
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("the test database is SQLite in memory, which refuses concurrent writers")
 
 
-@needs_concurrent_writers
+@pytest.mark.usefixtures("concurrent_writers")
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_review_submits_make_one_program() -> None:
     client = Client()
@@ -379,7 +381,7 @@ def test_finishing_a_session_twice_reviews_it_once(client: Client) -> None:
     assert second.pain_after == 2
 
 
-@needs_concurrent_writers
+@pytest.mark.usefixtures("concurrent_writers")
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_session_finishes_review_it_once() -> None:
     onboard(Client())
@@ -393,7 +395,7 @@ def test_concurrent_session_finishes_review_it_once() -> None:
     assert ProgramVersion.objects.count() == before + 1
 
 
-@needs_concurrent_writers
+@pytest.mark.usefixtures("concurrent_writers")
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_session_starts_make_one_session() -> None:
     onboard(Client())
@@ -435,7 +437,7 @@ def test_repeated_check_in_posts_make_one_check_in(client: Client) -> None:
     assert CheckIn.objects.count() == 1
 
 
-@needs_concurrent_writers
+@pytest.mark.usefixtures("concurrent_writers")
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_check_ins_make_one_check_in() -> None:
     onboard(Client())
