@@ -301,23 +301,6 @@ def test_repeated_review_submits_make_one_program(client: Client) -> None:
     assert counts() == once
 
 
-def test_a_referred_intake_submitted_again_stays_referred(client: Client) -> None:
-    sign_up(client)
-    answer_screen(client)
-    answer_intake(
-        client,
-        {
-            **DESK_WORKER_ANSWERS,
-            "about": {"age": "16", "sex": "female"},
-            "pain": {**DESK_WORKER_ANSWERS["pain"], "pain_now": "9", "first_episode": "yes"},
-        },
-    )
-    first = client.post("/start/review/")["Location"]
-    once = counts()
-    assert client.post("/start/review/")["Location"] == first
-    assert counts() == once
-
-
 def all_redirected(results: list[Any]) -> bool:
     """Every concurrent request answered with the normal redirect: no error, no 500."""
     assert all(getattr(r, "status_code", None) == 302 for r in results), results
@@ -680,3 +663,14 @@ def test_the_activities_a_person_wants_back_reach_the_intake(client: Client) -> 
     assert "Running, Swimming" in review
     assert client.post("/start/review/")["Location"] == "/program/"
     assert made_intake()["activities"] == ["running", "swimming"]
+
+
+def test_a_referred_intake_submitted_again_stays_referred(client: Client) -> None:
+    through(client, "pain")
+    client.post("/start/legs/", BOTH_LEGS)
+    client.post("/start/both-legs/", dict.fromkeys(CAUDA_EQUINA, "no"))
+    assert finish(client, "legs")["Location"] == "/start/get-help/"  # both legs, new episode
+    once = counts()
+    assert once["programs"] == 0
+    assert client.post("/start/review/")["Location"] == "/start/get-help/"
+    assert counts() == once
