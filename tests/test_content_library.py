@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,11 @@ from typer.testing import CliRunner
 
 from lumbar.cli import app
 from lumbar.domain.catalog import CONTENT_DIR, Catalog, load_catalog
+from lumbar.domain.errors import InvalidInput
+from lumbar.domain.intake import parse_intake
+from lumbar.domain.prescription import prescribe
+from lumbar.domain.prescription_rules import default_rules as default_prescription_rules
+from lumbar.domain.screening import SCREENING_FILE, load_screening_rules
 
 REQUIRED_EXERCISE_IDS = (
     "pelvic-tilt",
@@ -80,11 +86,15 @@ REQUIRED_TOPIC_IDS = (
     "low-impact-activity",
     "building-the-habit",
     "pain-and-graded-activity",
+    "pain-relief",
 )
 
 # Lessons are short reads for a person in pain: long enough to be useful, short enough to finish.
 LESSON_MIN_WORDS = 200
 LESSON_MAX_WORDS = 450
+# The warning-signs card is a checklist, not a read: it must name every emergency and same-day sign
+# the screen asks about (and the see-a-doctor-soon ones), grouped by how fast to act.
+WARNING_SIGNS_MAX_WORDS = 700
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +104,7 @@ def catalog() -> Catalog:
 
 def test_the_required_id_lists_have_no_repeats() -> None:
     assert len(set(REQUIRED_EXERCISE_IDS)) == len(REQUIRED_EXERCISE_IDS) == 49
-    assert len(set(REQUIRED_TOPIC_IDS)) == len(REQUIRED_TOPIC_IDS) == 12
+    assert len(set(REQUIRED_TOPIC_IDS)) == len(REQUIRED_TOPIC_IDS) == 13
 
 
 @pytest.mark.parametrize("exercise_id", REQUIRED_EXERCISE_IDS)
@@ -150,7 +160,10 @@ def test_every_lesson_is_a_short_read(catalog: Catalog) -> None:
         t.id: len(re.findall(r"[A-Za-z0-9][A-Za-z0-9'’-]*", t.body_markdown))
         for t in catalog.education.values()
     }
-    outside = {tid: n for tid, n in counts.items() if not LESSON_MIN_WORDS <= n <= LESSON_MAX_WORDS}
+    limit = {"warning-signs": WARNING_SIGNS_MAX_WORDS}
+    outside = {
+        tid: n for tid, n in counts.items() if not LESSON_MIN_WORDS <= n <= limit.get(tid, LESSON_MAX_WORDS)
+    }
     assert outside == {}
 
 
@@ -169,6 +182,175 @@ def test_the_warning_signs_lesson_sends_cauda_equina_symptoms_to_the_emergency_d
     for sign in ("saddle", "urine", "bowels", "both legs"):
         assert sign in emergency
     assert "## Speak to a doctor today" in body
+
+
+# --- The warning-signs lesson names every sign the screen sends to a doctor today or sooner -------------
+
+LESSON_SECTIONS = {
+    "emergency_now": "## Go to an emergency department now",
+    "urgent_same_day": "## Speak to a doctor today",
+    "see_doctor_soon": "## See a doctor soon",
+}
+
+
+def _lesson_items(body: str, heading: str) -> list[str]:
+    """The paragraphs and list items of one section of a lesson, lower-cased."""
+    section = body.split(heading, 1)[1].split("\n## ", 1)[0]
+    return [item.strip().casefold() for item in re.split(r"\n\s*\n|\n(?=- )", section) if item.strip()]
+
+
+def _screen_signs() -> list[tuple[str, str, list[str]]]:
+    rules = load_screening_rules()
+    return [
+        *((rule.key, rule.tier, rule.lesson_words) for rule in rules.red_flags),
+        *((c.id, c.tier, c.lesson_words) for c in rules.combinations),
+        *((s.id, s.tier, s.lesson_words) for s in rules.severe_pain),
+        (rules.age_onset.flag, rules.age_onset.tier, rules.age_onset.lesson_words),
+    ]
+
+
+def test_warning_signs_lesson_names_every_emergency_and_urgent_flag(catalog: Catalog) -> None:
+    body = catalog.topic("warning-signs").body_markdown
+    signs = _screen_signs()
+    must_name = [sign for sign, tier, _ in signs if tier in ("emergency_now", "urgent_same_day")]
+    assert len(must_name) >= 20  # every cauda equina item, the combinations, the severe-pain rule, ...
+    unnamed = [
+        sign for sign, tier, words in signs if tier in ("emergency_now", "urgent_same_day") and not words
+    ]
+    assert unnamed == []
+    # Each sign's words sit together in one item of the section for its tier, so the lesson tells
+    # the person how fast to act on that sign; the see-a-doctor-soon signs that carry words too.
+    missing = []
+    for sign, tier, words in signs:
+        if not words:
+            continue
+        items = _lesson_items(body, LESSON_SECTIONS[tier])
+        if not any(all(word.casefold() in item for word in words) for item in items):
+            missing.append((sign, tier, words))
+    assert missing == []
+
+
+def test_warning_signs_lesson_names_the_signs_the_clinical_review_found_missing(catalog: Catalog) -> None:
+    body = catalog.topic("warning-signs").body_markdown.casefold()
+    for words in (
+        "lump in your belly that pulses",
+        "first back pain ever, and it began after the age of 50",
+        "between or below your shoulder blades",
+        "fever, chills or night sweats",
+        "today if the pain is severe",
+    ):
+        assert words in body
+
+
+def test_a_bank_whose_emergency_sign_has_no_lesson_words_is_refused(tmp_path: Path) -> None:
+    text = SCREENING_FILE.read_text(encoding="utf-8")
+    line = 'lesson_words = ["lump in your belly that pulses"]\n'
+    assert line in text
+    (tmp_path / "screening.toml").write_text(text.replace(line, ""), encoding="utf-8")
+    references = set(tomllib.loads((CONTENT_DIR / "references.toml").read_text(encoding="utf-8")))
+    with pytest.raises(InvalidInput, match="lesson_words"):
+        load_screening_rules(tmp_path / "screening.toml", references=references)
+
+
+# --- Stop rules ------------------------------------------------------------------------------------------
+
+
+def test_stop_rules_include_fever_or_feeling_unwell() -> None:
+    rules = default_prescription_rules()
+    fever = [
+        rule
+        for rule in rules.stop_rules
+        if "fever" in rule.text and "unwell" in rule.text and rule.when == ["everyone"]
+    ]
+    assert fever
+    assert all(rule.also_when_referred for rule in fever)
+    base = {"age": 40, "episode_weeks": 2, "pain": {"now": 4}, "leg_symptoms": "none"}
+    ok = prescribe(parse_intake(base), load_catalog()).to_json()
+    referred = prescribe(parse_intake({**base, "red_flags": {"fever_or_unwell": True}}), load_catalog())
+    for program in (ok, referred.to_json()):
+        assert any("fever" in text and "feel generally unwell" in text for text in program["stop_rules"])
+
+
+# --- Evidence ids support the claim they sit next to -------------------------------------------------------
+
+SIT_STAND_DESK_TRIALS = {"barone-gibbs-2018-oem", "danquah-2017-sjweh", "johnston-2019-appl-ergon"}
+
+
+def _evidence_lists(node: object) -> list[list[str]]:
+    if isinstance(node, dict):
+        found = [node["evidence"]] if isinstance(node.get("evidence"), list) else []
+        return found + [lst for value in node.values() for lst in _evidence_lists(value)]
+    if isinstance(node, list):
+        return [lst for value in node for lst in _evidence_lists(value)]
+    return []
+
+
+def test_no_exercise_cites_the_sit_stand_desk_trial() -> None:
+    # The sit-stand desk trials studied desks, counselling and prompts to break up sitting, not any
+    # exercise of the library: they are cited for sitting and standing breaks only.
+    citing = sorted(
+        path.stem
+        for path in (CONTENT_DIR / "exercises").glob("*.toml")
+        for evidence in _evidence_lists(tomllib.loads(path.read_text(encoding="utf-8")))
+        if SIT_STAND_DESK_TRIALS & set(evidence)
+    )
+    assert citing == []
+    assert "barone-gibbs-2018-oem" in default_prescription_rules().movement_breaks.evidence
+    sitting_lesson = set(load_catalog().topic("sitting-and-movement-breaks").evidence)
+    assert sitting_lesson >= SIT_STAND_DESK_TRIALS
+
+
+# WalkBack (Pocovi 2024) studied people who had recovered from an episode of back pain: what it found
+# about the pain coming back is said of people who have recovered, never as a reason to someone in pain.
+RECURRENCE = re.compile(
+    r"walkback|twice as long|208 days|112 days|\b(?:came|come|comes|coming) back\b|pain away|recurr", re.I
+)
+
+
+def _strings(node: object) -> list[str]:
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        return [text for value in node.values() for text in _strings(value)]
+    if isinstance(node, list):
+        return [text for value in node for text in _strings(value)]
+    return []
+
+
+def test_walkback_recurrence_figure_is_only_said_of_people_who_have_recovered(catalog: Catalog) -> None:
+    units: list[str] = []
+    for topic in catalog.education.values():
+        paragraphs = [topic.summary, *re.split(r"\n\s*\n|\n(?=- |\d+\. )", topic.body_markdown)]
+        cites = "pocovi-2024-lancet" in topic.evidence
+        units += [p for p in paragraphs if cites or re.search("walkback", p, re.I)]
+    for path in (CONTENT_DIR / "exercises").glob("*.toml"):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        if "pocovi-2024-lancet" in data.get("evidence", []):
+            units += _strings({k: v for k, v in data.items() if k in ("text", "precautions")})
+    walking = default_prescription_rules().walking
+    assert "pocovi-2024-lancet" in walking.evidence
+    units += [*walking.reasons, *(note.text for note in walking.notes)]
+    quoted = [unit for unit in units if RECURRENCE.search(unit)]
+    assert len(quoted) >= 4  # the walking reason, the walking exercise, the walking and habit lessons
+    assert [unit for unit in quoted if "recovered" not in unit] == []
+
+
+# --- The pain-relief lesson -----------------------------------------------------------------------------------
+
+
+def test_pain_relief_lesson_is_cited(catalog: Catalog) -> None:
+    topic = catalog.topic("pain-relief")
+    assert {"nice-ng59-2016", "french-2006-cochrane"} <= set(topic.evidence)
+    assert set(topic.evidence) <= set(catalog.references)
+    body = topic.body_markdown
+    for heading in ("## Heat", "## Painkillers from the pharmacy", "## When to see a doctor"):
+        assert heading in body
+    # NICE NG59: anti-inflammatories at the lowest effective dose for the shortest time, not
+    # paracetamol alone, no opioids for long-lasting pain, no gabapentinoids.
+    for words in ("pharmacist", "lowest dose", "shortest time", "paracetamol on its own", "pregabalin"):
+        assert words in body.casefold()
+    rules = default_prescription_rules()
+    assert any(rule.topic == "pain-relief" and rule.when == ["acute"] for rule in rules.education)
 
 
 def test_content_check_passes_on_the_bundled_library() -> None:

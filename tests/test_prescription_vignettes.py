@@ -92,6 +92,7 @@ def test_acute_back_pain_gets_gentle_mobility_trunk_control_and_short_walks() ->
         "hurt-not-harm",
         "warning-signs",
         "flare-up-plan",
+        "pain-relief",
         "walking-program",
     ]
 

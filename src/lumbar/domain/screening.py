@@ -102,6 +102,20 @@ class _Content(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
+# Words the warning-signs lesson (content/education/warning-signs.md) uses for a sign, all in one
+# item of the section for the sign's tier: every emergency and same-day sign must name them, so the
+# lesson cannot drop a sign the screen asks about (tests/test_content_library.py checks the lesson).
+LessonWords = list[Text]
+_TIERS_THE_LESSON_MUST_NAME = ("emergency_now", "urgent_same_day")
+
+
+def _check_lesson_words(tier: str, lesson_words: list[str]) -> None:
+    if tier in _TIERS_THE_LESSON_MUST_NAME and not lesson_words:
+        raise ValueError(
+            "lesson_words: an emergency or same-day sign must give the words the warning-signs lesson uses for it"
+        )
+
+
 class TierText(_Content):
     label: Text
     advice: Text
@@ -124,11 +138,13 @@ class RedFlagRule(_Content):
     advice: Text | None = None
     evidence: list[RefId] = Field(min_length=1)
     decision: Text | None = None
+    lesson_words: LessonWords = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _risk_factors_do_not_raise_alone(self) -> RedFlagRule:
         if self.risk_factor and self.tier != "routine":
             raise ValueError("a risk factor raises the tier only through a combination: tier must be routine")
+        _check_lesson_words(self.tier, self.lesson_words)
         return self
 
 
@@ -170,6 +186,12 @@ class SeverePain(_Content):
     tier: TierName
     advice: Text | None = None
     evidence: list[RefId] = Field(min_length=1)
+    lesson_words: LessonWords = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _named_in_the_lesson(self) -> SeverePain:
+        _check_lesson_words(self.tier, self.lesson_words)
+        return self
 
 
 class Combination(_Content):
@@ -180,6 +202,12 @@ class Combination(_Content):
     tier: TierName
     evidence: list[RefId] = Field(min_length=1)
     decision: Text | None = None
+    lesson_words: LessonWords = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _named_in_the_lesson(self) -> Combination:
+        _check_lesson_words(self.tier, self.lesson_words)
+        return self
 
 
 class AgeOnsetRule(_Content):
@@ -194,6 +222,12 @@ class AgeOnsetRule(_Content):
     tier: TierName
     evidence: list[RefId] = Field(min_length=1)
     decision: Text | None = None
+    lesson_words: LessonWords = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _named_in_the_lesson(self) -> AgeOnsetRule:
+        _check_lesson_words(self.tier, self.lesson_words)
+        return self
 
 
 class InflammatoryCriterion(_Content):
