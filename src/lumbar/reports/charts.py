@@ -13,7 +13,7 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from html import escape
 from typing import Literal
 
@@ -28,9 +28,15 @@ SERIES: dict[ReadingKind, dict[str, str]] = {
 }
 BAND_COLOR = "#e6f4f1"
 INK = "#1f2a30"
-# Sized for a phone first: at 360 px wide the labels stay readable.
-FIGURE_INCHES = (4.6, 3.4)
+# Sized for a phone first. The SVG scales to the width it is given: its viewBox is 3.4 in (245
+# units) wide and a 360 px phone's card gives it about 285 px, so 11-unit text draws at about 12.8 px
+# (tests/test_patient_rough_edges.py measures it in a browser).
+FIGURE_INCHES = (3.4, 3.6)
 FONT_POINTS = 11
+# Day ticks: at most this many labelled days along the axis (more would crowd a phone's width), and
+# at least this many days shown, so that one or two readings sit inside a readable stretch of days.
+MAX_DAY_TICKS = 4
+MIN_DAYS_SHOWN = 7
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,25 @@ class ChangeBand:
     low: float
     high: float
     label: str
+
+
+def day_label(day: date) -> str:
+    """A tick's label: the day and the month ("3 Dec"), never a time of day."""
+    return f"{day.day} {day:%b}"
+
+
+def day_span(first: date, last: date) -> tuple[date, date]:
+    """The days the axis shows: the readings' days, reaching back to at least MIN_DAYS_SHOWN days
+    (the record ends at the latest reading; nothing is drawn for days to come)."""
+    return min(first, last - timedelta(days=MIN_DAYS_SHOWN - 1)), last
+
+
+def day_ticks(first: date, last: date) -> list[date]:
+    """Whole days from `first` to `last` to label, evenly spaced back from `last` (the latest
+    reading's day is always labelled), at most MAX_DAY_TICKS of them."""
+    days = (last - first).days
+    step = max(1, -(-days // (MAX_DAY_TICKS - 1)))
+    return [last - timedelta(days=n) for n in range(days - days % step, -1, -step)]
 
 
 def pain_chart_svg(
@@ -102,7 +127,7 @@ def pain_chart_svg(
                 marker=style["marker"],
                 linestyle=style["linestyle"],
                 linewidth=1.6,
-                markersize=5,
+                markersize=7,
                 label=style["label"],
                 zorder=3,
             )
@@ -111,16 +136,35 @@ def pain_chart_svg(
         axes.set_ylabel(f"Pain ({scale_min:g}-{scale_max:g})")
         axes.grid(axis="y", color="#d9e2df", linewidth=0.8)
         axes.spines[["top", "right"]].set_visible(False)
-        locator = mdates.AutoDateLocator(minticks=3, maxticks=6)  # type: ignore[no-untyped-call]
-        axes.xaxis.set_major_locator(locator)
-        axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
         if readings:
-            first = min(r.day for r in readings)
-            last = max(r.day for r in readings)
-            if first == last:
-                axes.set_xlim(mdates.date2num(first) - 1, mdates.date2num(last) + 1)  # type: ignore[no-untyped-call]
+            # Whole days on the axis, labelled "3 Dec": no times of day and no separate year or
+            # month label (matplotlib's date locators pick hours for short spans and add an offset).
+            first, last = day_span(min(r.day for r in readings), max(r.day for r in readings))
+            ticks = day_ticks(first, last)
+            axes.set_xticks(
+                [mdates.date2num(d) for d in ticks],  # type: ignore[no-untyped-call]
+                labels=[day_label(d) for d in ticks],
+            )
+            axes.set_xlim(
+                mdates.date2num(first) - 0.5,  # type: ignore[no-untyped-call]
+                mdates.date2num(last) + 0.5,  # type: ignore[no-untyped-call]
+            )
+            if len({r.day for r in readings}) == 1:
+                # One day of readings draws no line: each value is written beside its marker (to the
+                # left: the latest day is at the right edge).
+                for r in readings:
+                    axes.annotate(
+                        f"{r.value:g}",
+                        (mdates.date2num(r.day), r.value),  # type: ignore[no-untyped-call]
+                        xytext=(-9, 0),
+                        textcoords="offset points",
+                        ha="right",
+                        va="center",
+                        color=SERIES[r.kind]["color"],
+                        fontweight="bold",
+                    )
         # Below the plot, inside the figure: constrained layout makes room for an "outside" legend.
-        figure.legend(loc="outside lower center", ncols=2, frameon=False, fontsize=FONT_POINTS - 1)
+        figure.legend(loc="outside lower left", ncols=1, frameon=False, fontsize=FONT_POINTS)
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     return _accessible(buffer.getvalue(), title=title, description=description, element_id=element_id)

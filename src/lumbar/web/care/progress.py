@@ -29,6 +29,7 @@ from lumbar.web.care import outcome_services
 from lumbar.web.care.decorators import patient_required
 from lumbar.web.care.models import CheckIn, ExerciseSession, OutcomeScore, ProgramVersion
 from lumbar.web.care.progress_forms import ReassessmentForm
+from lumbar.web.care.selectors import is_next_morning_reading
 from lumbar.web.care.services import ServiceError
 
 # Display choices, not clinical numbers: how far back the pain chart looks, and the adherence
@@ -89,11 +90,13 @@ def session_days(user: AbstractBaseUser, since: dt.date, until: dt.date) -> list
 
 
 def morning_pain(user: AbstractBaseUser, since: dt.date, until: dt.date) -> list[tuple[dt.date, int]]:
-    return list(
+    """Next-morning pain readings: a check-in given in the afternoon or evening is not one."""
+    rows = (
         CheckIn.objects.filter(patient=user, date__gte=since, date__lte=until)
         .order_by("date")
-        .values_list("date", "morning_pain")
+        .values_list("date", "morning_pain", "created_at")
     )
+    return [(day, pain) for day, pain, created in rows if is_next_morning_reading(day, created)]
 
 
 def outcome_rows(user: AbstractBaseUser) -> list[OutcomeScore]:
@@ -309,7 +312,17 @@ def adherence_section(span: ProgramSpan, sessions: list[SessionDay], today: dt.d
                     "today": day == today,
                 }
             )
-        weeks.append({"days": days, "done": sum(1 for d in days if d["count"]), "monday": days[0]["date"]})
+        # A week is counted against the days planned in it since the person started: the first week
+        # counts only its days from the start, and weeks wholly before it are left blank (not 0 of N).
+        weeks.append(
+            {
+                "days": days,
+                "done": sum(1 for d in days if d["count"]),
+                "planned": sum(1 for d in days if d["planned"]),
+                "before_start": all(d["before_start"] for d in days),
+                "monday": days[0]["date"],
+            }
+        )
     window_start = max(span.start, monday)
     rate = schedule.adherence(done_days, start=window_start, today=today, days_per_week=per_week)
     return {

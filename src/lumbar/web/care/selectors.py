@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from lumbar.domain import screening
 from lumbar.web.care.models import (
@@ -134,13 +137,55 @@ def recent_alerts(user: AbstractBaseUser, limit: int = 20) -> list[Alert]:
     return list(Alert.objects.filter(patient=user)[:limit])
 
 
-def checkin_due(user: AbstractBaseUser, today: dt.date) -> bool:
-    """A morning check-in is offered the day after a completed session, until it is answered."""
-    yesterday = today - dt.timedelta(days=1)
+@dataclass(frozen=True)
+class CheckInOffer:
+    """The next-morning check-in after a session day, offered from that evening until the next midday
+    (the hours are settings.LUMBAR_CHECKIN_OPENS_HOUR and LUMBAR_CHECKIN_CLOSES_HOUR)."""
+
+    session_day: dt.date
+    # True in the morning after the session (answers now are the next-morning reading); False on
+    # the evening of the session day (the reading is asked for tomorrow morning).
+    is_morning: bool
+    closes_hour: int
+
+
+def checkin_hours() -> tuple[int, int]:
+    """(opens, closes): the hours of the check-in window, from the settings."""
+    return settings.LUMBAR_CHECKIN_OPENS_HOUR, settings.LUMBAR_CHECKIN_CLOSES_HOUR
+
+
+def is_next_morning_reading(day: dt.date, created_at: dt.datetime) -> bool:
+    """Whether a check-in's pain is a morning reading: not given on its own day at or after the
+    closing hour (the afternoon or evening). A check-in recorded on a later day for an earlier one
+    (an import, a back-filled record) keeps its date's meaning."""
+    local = timezone.localtime(created_at)
+    return not (local.date() == day and local.hour >= checkin_hours()[1])
+
+
+def checkin_offer(user: AbstractBaseUser, now: dt.datetime) -> CheckInOffer | None:
+    """The check-in to offer at `now`: from the evening of a day with a finished session until
+    midday the next day, unless that morning's check-in is already in."""
+    opens, closes = checkin_hours()
+    local = timezone.localtime(now)
+    if local.hour >= opens:
+        session_day, is_morning = local.date(), False
+    elif local.hour < closes:
+        session_day, is_morning = local.date() - dt.timedelta(days=1), True
+    else:
+        return None
     had_session = ExerciseSession.objects.filter(
-        patient=user, date=yesterday, completed_at__isnull=False
+        patient=user, date=session_day, completed_at__isnull=False
     ).exists()
-    return had_session and not CheckIn.objects.filter(patient=user, date=today).exists()
+    if not had_session:
+        return None
+    morning = session_day + dt.timedelta(days=1)
+    answered = any(
+        is_next_morning_reading(day, created)
+        for day, created in CheckIn.objects.filter(patient=user, date=morning).values_list(
+            "date", "created_at"
+        )
+    )
+    return None if answered else CheckInOffer(session_day, is_morning, closes)
 
 
 def history_json(user: AbstractBaseUser, program: ProgramVersion, today: dt.date) -> dict[str, Any]:
@@ -168,7 +213,11 @@ def history_json(user: AbstractBaseUser, program: ProgramVersion, today: dt.date
     # Warning signs a clinician has since checked (the person said so) no longer count against them.
     cleared = Profile.objects.filter(user=user).values_list("screen_cleared_at", flat=True).first()
     for c in CheckIn.objects.filter(patient=user, date__gte=since, date__lte=today).order_by("date", "id"):
-        entry: dict[str, Any] = {"date": c.date.isoformat(), "morning_pain": c.morning_pain}
+        entry: dict[str, Any] = {"date": c.date.isoformat()}
+        # A check-in given in the afternoon or evening is not a next-morning reading: its warning
+        # signs count, its pain is left out of the morning-after and usual-pain rules.
+        if is_next_morning_reading(c.date, c.created_at):
+            entry["morning_pain"] = c.morning_pain
         if c.red_flags and (cleared is None or c.created_at > cleared):
             entry["red_flags"] = c.red_flags
         checkins.append(entry)

@@ -51,7 +51,7 @@ def today(request: HttpRequest) -> HttpResponse:
     context = {
         "program": program,
         "session": selectors.session_on(user, day),  # type: ignore[arg-type]
-        "checkin_due": selectors.checkin_due(user, day),  # type: ignore[arg-type]
+        "checkin": selectors.checkin_offer(user, timezone.now()),  # type: ignore[arg-type]
         "alerts": selectors.unseen_alerts(user),  # type: ignore[arg-type]
         "blocked": selectors.blocking_screening(user),  # type: ignore[arg-type]
         "recent_change": program
@@ -224,7 +224,17 @@ def checkin(request: HttpRequest) -> HttpResponse:
             return redirect("onboarding-stop")
         request.session["last_review"] = presenters.review_summary(outcome)
         return redirect("checkin-done")
-    return render(request, "care/checkin.html", {"form": form, "questions": questions})
+    # Offered or not, the check-in is always taken (warning signs count at any hour); outside the
+    # morning after a session the page says its pain will not count as a next-morning reading.
+    now = timezone.now()
+    context = {
+        "form": form,
+        "questions": questions,
+        "offer": selectors.checkin_offer(request.user, now),  # type: ignore[arg-type]
+        "counts_now": selectors.is_next_morning_reading(timezone.localdate(now), now),
+        "closes_hour": selectors.checkin_hours()[1],
+    }
+    return render(request, "care/checkin.html", context)
 
 
 @login_required

@@ -131,6 +131,14 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "today"
 LOGOUT_REDIRECT_URL = "home"
 
+# The morning check-in (product policy, not a clinical number): offered on the Today page from the
+# opening hour (local time) on the evening of a session day until the closing hour the next day.
+# A check-in is always taken, but one given at or after the closing hour on its own day (the same
+# afternoon or evening) is not a morning reading: its warning signs count, its pain is not read as
+# the next-morning pain by the progression review (lumbar.web.care.selectors.is_next_morning_reading).
+LUMBAR_CHECKIN_OPENS_HOUR = 18
+LUMBAR_CHECKIN_CLOSES_HOUR = 12
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("LUMBAR_TIME_ZONE", "UTC")
 USE_I18N = True
