@@ -314,3 +314,18 @@ def test_home_page_does_not_promise_video_form_checks(client: Client) -> None:
         "people who run Lumbar on their own computer (lumbar check-form, described in the project's "
         "command-line guide, docs/cli.md)."
     ) in text.replace("&#x27;", "'")
+
+
+def test_a_morning_checkin_changed_in_the_afternoon_is_no_longer_a_morning_reading(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    onboard(client)
+    user = patient()
+    day = timezone.localdate() + dt.timedelta(days=7)
+    at(monkeypatch, day, 8)
+    client.post("/checkin/", {"morning_pain": "3"})
+    assert progress.morning_pain(user, day, day) == [(day, 3)]
+    at(monkeypatch, day, 14)
+    client.post("/checkin/", {"morning_pain": "7"})
+    assert CheckIn.objects.get(patient=user).morning_pain == 7
+    assert progress.morning_pain(user, day, day) == []

@@ -353,7 +353,14 @@ def record_checkin(
         if existing is not None and {k: getattr(existing, k) for k in values} == values:
             # Nothing new to review; a warning sign the first one raised still stands.
             return ReviewOutcome(alerts=[], new_program=None, triage=selectors.blocking_screening(user))
-        CheckIn.objects.update_or_create(patient=user, date=today, defaults=values)
+        # A changed answer is dated when it was given: an afternoon correction of a morning check-in
+        # is no longer a morning reading (selectors.is_next_morning_reading).
+        CheckIn.objects.update_or_create(
+            patient=user,
+            date=today,
+            create_defaults=values,
+            defaults={**values, "created_at": timezone.now()},
+        )
         return run_review(user, today=today)
 
 
