@@ -74,3 +74,42 @@ def test_no_arguments_shows_help() -> None:
     result = run_cli()
     assert "Usage:" in result.stdout + result.stderr
     assert "Traceback" not in result.stderr
+
+
+def every_command_path() -> list[list[str]]:
+    """Every command and group of the app, walked through click, e.g. ["exercises", "show"]."""
+    import click
+    import typer.main
+
+    paths: list[list[str]] = [[]]
+
+    def walk(command: click.Command, path: list[str]) -> None:
+        if isinstance(command, click.Group):
+            for name, sub in command.commands.items():
+                paths.append([*path, name])
+                walk(sub, [*path, name])
+
+    walk(typer.main.get_command(app), [])
+    return paths
+
+
+def test_help_of_every_command_shows_no_none_env_var_and_no_escaped_bracket() -> None:
+    from typer.testing import CliRunner
+
+    runner = CliRunner()
+    paths = every_command_path()
+    assert ["exercises", "show"] in paths
+    assert ["landmarks", "extract"] in paths
+    for path in paths:
+        result = runner.invoke(app, [*path, "--help"])
+        assert result.exit_code == 0, (path, result.output)
+        assert "env var" not in result.output, path
+        assert "'None'" not in result.output, path
+        assert "\\[" not in result.output, path
+
+
+def test_help_marks_required_options_with_plain_brackets() -> None:
+    result = run_cli("exercises", "show", "--help")
+    assert result.returncode == 0
+    assert "Exercise id, e.g. glute-bridge.  [required]" in result.stdout
+    assert "\\[required]" not in result.stdout

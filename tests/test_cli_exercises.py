@@ -93,6 +93,9 @@ def test_list_by_equipment_keeps_exercises_that_need_nothing_or_that_item() -> N
         "supine-hamstring-stretch",
     ]
     assert listed_ids("--category", "strength", "--position", "standing", "--equipment", "wall") == [
+        "floor-to-waist-lift",
+        "hip-hinge",
+        "split-squat",
         "squat",
         "wall-sit",
     ]
@@ -327,3 +330,18 @@ def test_a_dose_reads_as_sets_by_reps_with_the_hold(dose: Dose, timing: Timing |
 def test_rest_between_sets_reads_plainly() -> None:
     assert describe_rest(BOTH_SIDES) == "rest 30 s between sets"
     assert describe_rest(ONE_SIDE) == "no rest between sets"
+
+
+@pytest.mark.parametrize("typed", ["birddog", "bird dog", "Bird Dog", "BIRD-DOG", "BirdDog", "pointer"])
+def test_exercises_show_accepts_an_alias_or_the_id_in_any_case(typed: str) -> None:
+    result = runner.invoke(app, ["exercises", "show", typed, "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["id"] == "bird-dog"
+
+
+def test_exercises_show_with_an_unknown_name_still_exits_2_with_one_line() -> None:
+    result = runner.invoke(app, ["exercises", "show", "no-such-exercise"])
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1
+    assert "unknown exercise id 'no-such-exercise'" in lines[0]

@@ -10,6 +10,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,26 +47,64 @@ def server_env() -> dict[str, str]:
     return env
 
 
-@contextlib.contextmanager
-def running_server(data_dir: Path) -> Iterator[tuple[subprocess.Popen[str], int, str]]:
-    port = free_port()
-    process = subprocess.Popen(
+def descendants_or_users_of(data_dir: Path, pids: set[int]) -> list[str]:
+    """Processes still alive that descend from `pids` or mention `data_dir` in their command line or
+    environment (gunicorn and the task worker get it as LUMBAR_DATA_DIR), read from /proc."""
+    needle = str(data_dir).encode()
+    parents: dict[int, int] = {}
+    found: list[str] = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        pid = int(entry.name)
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+            environ = (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
+        if state == "Z":
+            continue
+        parents[pid] = int(ppid)
+        if pid != os.getpid() and (needle + b"\0" in cmdline or needle + b"\0" in environ + b"\0"):
+            shown = cmdline.replace(b"\0", b" ").decode(errors="replace")
+            found.append(f"{pid}: {shown}")
+    for pid, ppid in parents.items():
+        if ppid in pids and pid not in pids:
+            found.append(f"{pid}: child of {ppid}")
+    return found
+
+
+def wait_for_no_process_of(data_dir: Path, pids: set[int], seconds: float) -> list[str]:
+    deadline = time.monotonic() + seconds
+    left = descendants_or_users_of(data_dir, pids)
+    while left and time.monotonic() < deadline:
+        time.sleep(0.2)
+        left = descendants_or_users_of(data_dir, pids)
+    return left
+
+
+def kill_every_process_of(data_dir: Path) -> None:
+    """Last resort of a test's teardown: nothing it started may outlive it."""
+    for line in descendants_or_users_of(data_dir, set()):
+        with contextlib.suppress(OSError):
+            os.kill(int(line.split(":")[0]), signal.SIGKILL)
+
+
+def start_server(data_dir: Path, port: int) -> subprocess.Popen[str]:
+    return subprocess.Popen(
         serve_command(data_dir, port),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env=server_env(),
     )
-    first_line = ""
+
+
+def stop_server(process: subprocess.Popen[str], data_dir: Path) -> None:
+    """Ctrl-C, then kill; then make sure gunicorn and the worker are gone too."""
     try:
-        assert process.stdout is not None
-        first_line = process.stdout.readline()
-        if "running at" not in first_line:
-            process.kill()
-            _, err = process.communicate(timeout=10)
-            pytest.fail(f"server did not start: {first_line!r} {err!r}")
-        yield process, port, first_line
-    finally:
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
             try:
@@ -73,6 +112,29 @@ def running_server(data_dir: Path) -> Iterator[tuple[subprocess.Popen[str], int,
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+    finally:
+        if wait_for_no_process_of(data_dir, {process.pid}, 15):
+            kill_every_process_of(data_dir)
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
+
+
+@contextlib.contextmanager
+def running_server(data_dir: Path) -> Iterator[tuple[subprocess.Popen[str], int, str]]:
+    port = free_port()
+    process = start_server(data_dir, port)
+    first_line = ""
+    try:
+        assert process.stdout is not None
+        first_line = process.stdout.readline()
+        if "running at" not in first_line:
+            pytest.fail(f"server did not start: {first_line!r}")
+        yield process, port, first_line
+    finally:
+        # Stopping only the `lumbar serve` process (process.kill()) is what once left gunicorn and the
+        # worker running after the suite; stop_server waits for them and kills any that remain.
+        stop_server(process, data_dir)
 
 
 def get(url: str) -> tuple[int, str]:
@@ -169,3 +231,79 @@ def test_corrupt_database_file_exits_2_with_one_line_and_is_left_untouched(tmp_p
     result = run_serve_expecting_failure(tmp_path, free_port())
     assert_one_clear_line(result, "is damaged or not a Lumbar database")
     assert damaged.read_bytes() == before
+
+
+def test_ctrl_c_right_after_running_at_stops_gunicorn_and_the_worker(tmp_path: Path) -> None:
+    with running_server(tmp_path) as (process, _, _):
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) == 0
+        assert wait_for_no_process_of(tmp_path, {process.pid}, 5) == []
+
+
+@pytest.mark.parametrize("delay", [0.5, 2.0, 4.0])
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_stop_signal_during_start_up_leaves_no_process_behind(
+    tmp_path: Path, sig: signal.Signals, delay: float
+) -> None:
+    process = start_server(tmp_path, free_port())
+    try:
+        time.sleep(delay)
+        process.send_signal(sig)
+        process.wait(timeout=30)
+        assert wait_for_no_process_of(tmp_path, {process.pid}, 5) == []
+        assert process.stderr is not None
+        assert "Traceback" not in process.stderr.read()
+    finally:
+        stop_server(process, tmp_path)
+
+
+def test_sigterm_stops_a_running_server_and_its_children(tmp_path: Path) -> None:
+    with running_server(tmp_path) as (process, _, _):
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+        assert wait_for_no_process_of(tmp_path, {process.pid}, 5) == []
+
+
+def test_sigkill_of_the_server_takes_gunicorn_its_workers_and_the_task_worker_with_it(tmp_path: Path) -> None:
+    with running_server(tmp_path) as (process, port, _):
+        children = descendants_or_users_of(tmp_path, {process.pid})
+        assert len(children) >= 3, children  # gunicorn's arbiter, its worker, the task worker
+        process.kill()
+        process.wait()
+        assert wait_for_no_process_of(tmp_path, {process.pid}, 10) == []
+        with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(("127.0.0.1", port))
+
+
+def test_a_second_serve_on_the_same_data_dir_exits_2_with_one_line(tmp_path: Path) -> None:
+    with running_server(tmp_path) as (process, port, _):
+        result = run_serve_expecting_failure(tmp_path, free_port())
+        assert_one_clear_line(result, f"another lumbar serve is already using the data directory {tmp_path}")
+        assert f"(process {process.pid})" in result.stderr
+        status, _ = get(f"http://127.0.0.1:{port}/healthz")
+        assert status == 200
+    # The lock goes with the server: the next start works.
+    with running_server(tmp_path):
+        pass
+
+
+def test_data_dir_is_0700_and_database_files_0600_even_with_umask_000(tmp_path: Path) -> None:
+    data_dir = tmp_path / "new" / "lumbar-data"
+    old_umask = os.umask(0)
+    try:
+        with running_server(data_dir) as (_, port, _):
+            get(f"http://127.0.0.1:{port}/healthz")
+            modes = {
+                path.name: path.stat().st_mode & 0o777
+                for path in data_dir.iterdir()
+                if path.name.startswith("lumbar.sqlite3")
+            }
+    finally:
+        os.umask(old_umask)
+    assert data_dir.stat().st_mode & 0o777 == 0o700
+    assert (tmp_path / "new").stat().st_mode & 0o777 == 0o700
+    assert set(modes) >= {"lumbar.sqlite3", "lumbar.sqlite3-wal", "lumbar.sqlite3-shm"}
+    assert modes == dict.fromkeys(modes, 0o600)
+    assert (data_dir / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert (data_dir / "lumbar.lock").stat().st_mode & 0o777 == 0o600

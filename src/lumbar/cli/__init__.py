@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Sequence
+from typing import Any
 
 import click
 import typer
@@ -29,8 +31,31 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
+class PlainHelpFormatter(click.HelpFormatter):
+    """Help text as plain text: Typer escapes "[required]" for rich markup even when rich markup is
+    off, which would show a literal backslash."""
+
+    def write_dl(self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
+        super().write_dl([(term, text.replace("\\[", "[")) for term, text in rows], col_max, col_spacing)
+
+
+class LumbarContext(click.Context):
+    formatter_class = PlainHelpFormatter
+
+
+def _use_plain_help(command: click.Command) -> None:
+    command.context_class = LumbarContext
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _use_plain_help(sub)
+
+
 class LumbarGroup(TyperGroup):
     """Every command's invalid input becomes one line on stderr and exit code 2, in one place."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _use_plain_help(self)
 
     def invoke(self, ctx: click.Context) -> object:
         try:

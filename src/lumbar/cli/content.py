@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 # The choices of the list filters. They repeat the Literal types of lumbar.domain.catalog so that
 # `lumbar --help` does not have to import pydantic; a test keeps the two in step.
-CATEGORIES = ("mobility", "stretch", "strength", "stabilisation", "neural", "aerobic")
+CATEGORIES = ("mobility", "stretch", "strength", "stabilisation", "balance", "neural", "aerobic")
 POSITIONS = ("supine", "prone", "quadruped", "side-lying", "seated", "standing", "kneeling")
 BIASES = ("flexion", "extension", "neutral", "rotation", "lateral", "mixed", "neural", "aerobic")
 EQUIPMENT = ("mat", "chair", "wall", "step", "strap", "resistance-band", "stability-ball", "pillow")
@@ -130,13 +130,32 @@ def show_exercise(
 
     catalog = _catalog()
     try:
-        exercise = catalog.exercise(exercise_id)
+        exercise = catalog.exercise(_resolve_exercise_id(catalog, exercise_id))
     except UnknownId as exc:
         fail(str(exc))
     if as_json:
         print_json(exercise.model_dump(mode="json"))
         return
     _print_exercise(_console(), exercise, catalog)
+
+
+def _name_key(text: str) -> str:
+    """How people type a name: any case, spaces or hyphens or none ("Bird dog", "birddog")."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def _resolve_exercise_id(catalog: Catalog, typed: str) -> str:
+    """The exercise id for what was typed: the id itself, or an id or alias in another case or spacing.
+    Anything else is returned unchanged, for the catalog's own 'unknown id' message."""
+    if typed in catalog.exercises:
+        return typed
+    key = _name_key(typed)
+    if not key:
+        return typed
+    for exercise_id, exercise in catalog.exercises.items():
+        if key == _name_key(exercise_id) or any(key == _name_key(str(alias)) for alias in exercise.aliases):
+            return exercise_id
+    return typed
 
 
 def _catalog() -> Catalog:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
 
 from lumbar.cli._common import fail
+
+EXIT_INTERRUPTED = 130
 
 
 def serve(
@@ -21,18 +24,36 @@ def serve(
     from lumbar.web import embedded
     from lumbar.web.datadir import data_dir as default_data_dir
 
+    # Ctrl-C or SIGTERM at any moment from here on ends in the `finally` below, which stops every
+    # child already started; the children also die with this process if it is killed outright.
+    embedded.stop_on_signals()
+    # Everything the server writes (database, WAL, caches) is for this user's eyes only.
+    os.umask(0o077)
     directory = data_dir.expanduser().resolve() if data_dir else default_data_dir()
+    lock = embedded.DataDirLock(directory)
+    server = embedded.Server(host=host, port=port, data_dir=directory, workers=workers, say=typer.echo)
+    code = EXIT_INTERRUPTED
+    started = False
     try:
-        embedded.check_port_free(host, port)
-        version = embedded.prepare(directory)
-        server = embedded.Server(host=host, port=port, data_dir=directory, workers=workers, say=typer.echo)
-        server.start()
-    except embedded.ServeError as exc:
-        fail(str(exc))
-    _warm_figures_in_background()
-    typer.echo(f"Lumbar is running at {embedded.url_for(host, port)}")
-    typer.echo(f"Data: {directory}  ·  content {version}  ·  press Ctrl-C to stop")
-    code = server.wait()
+        try:
+            embedded.check_data_dir(directory)
+            lock.acquire()
+            embedded.check_port_free(host, port)
+            version = embedded.prepare(directory)
+            server.start()
+        except embedded.ServeError as exc:
+            fail(str(exc))
+        started = True
+        _warm_figures_in_background()
+        typer.echo(f"Lumbar is running at {embedded.url_for(host, port)}")
+        typer.echo(f"Data: {directory}  ·  content {version}  ·  press Ctrl-C to stop")
+        code = server.wait()
+    except KeyboardInterrupt:
+        code = 0 if started else EXIT_INTERRUPTED
+    finally:
+        embedded.ignore_stop_signals()
+        server.stop()
+        lock.release()
     typer.echo("Lumbar stopped.")
     raise typer.Exit(code)
 

@@ -9,6 +9,23 @@ from pathlib import Path
 ENV_DATA_DIR = "LUMBAR_DATA_DIR"
 DATABASE_FILE = "lumbar.sqlite3"
 SECRET_FILE = "secret_key"  # noqa: S105 (a file name, not a secret)
+LOCK_FILE = "lumbar.lock"
+
+
+def make_private_dir(directory: Path) -> None:
+    """Create `directory` (and missing parents) readable by its owner only (mode 700, whatever the
+    umask); an existing directory is left as it is."""
+    missing = []
+    current = directory
+    while not current.exists() and current != current.parent:
+        missing.append(current)
+        current = current.parent
+    for path in reversed(missing):
+        try:
+            path.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        path.chmod(0o700)
 
 
 def data_dir() -> Path:
@@ -31,7 +48,7 @@ def secret_key(directory: Path) -> str:
         return path.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         pass
-    directory.mkdir(parents=True, exist_ok=True)
+    make_private_dir(directory)
     key = secrets.token_urlsafe(50)
     # O_EXCL: if two processes start at once, the first writer wins and the other reads its key.
     try:

@@ -8,6 +8,8 @@ the django-tasks database worker as child processes and stops both cleanly.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import fcntl
 import os
 import signal
 import socket
@@ -21,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lumbar.web.datadir import DATABASE_FILE, ENV_DATA_DIR
+from lumbar.web.datadir import DATABASE_FILE, ENV_DATA_DIR, LOCK_FILE, make_private_dir
 
 SETTINGS_MODULE = "lumbar.web.settings.production"
 STARTUP_TIMEOUT_SECONDS = 60.0
@@ -34,7 +36,7 @@ class ServeError(Exception):
 
 def check_data_dir(directory: Path) -> None:
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        make_private_dir(directory)
     except OSError as exc:
         raise ServeError(f"cannot create the data directory {directory}: {exc.strerror or exc}") from None
     if not directory.is_dir():
@@ -66,6 +68,57 @@ def check_database_file(path: Path) -> None:
         raise ServeError(f"the database file {path} failed its integrity check; restore a backup")
 
 
+DATABASE_SUFFIXES = ("", "-wal", "-shm", "-journal")
+
+
+def secure_database_files(directory: Path) -> None:
+    """The SQLite files are readable by their owner only, whatever the umask.
+
+    The database file is created empty with mode 600 before SQLite opens it, because SQLite gives its
+    -wal and -shm files the mode of the database file; files left by an older start are tightened.
+    """
+    database = directory / DATABASE_FILE
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for suffix in DATABASE_SUFFIXES:
+        path = database.with_name(database.name + suffix)
+        with contextlib.suppress(FileNotFoundError):
+            path.chmod(0o600)
+
+
+class DataDirLock:
+    """An exclusive lock on the data directory, held for the server's life (released by the kernel
+    if the process dies), so that two servers never share one database."""
+
+    def __init__(self, directory: Path) -> None:
+        self.path = directory / LOCK_FILE
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise ServeError(f"cannot create the lock file {self.path}: {exc.strerror or exc}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.read(fd, 32).decode("ascii", "replace").strip()
+            os.close(fd)
+            by = f" (process {holder})" if holder.isdigit() else ""
+            raise ServeError(
+                f"another lumbar serve is already using the data directory {self.path.parent}{by}; "
+                "stop it first or use another --data-dir"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode("ascii"))
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing the descriptor releases the flock
+            self._fd = None
+
+
 def check_port_free(host: str, port: int) -> None:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as sock:
@@ -91,6 +144,7 @@ def prepare(directory: Path) -> str:
     """Make the data directory ready to serve; return the content version. Raises ServeError."""
     check_data_dir(directory)
     check_database_file(directory / DATABASE_FILE)
+    secure_database_files(directory)
     (directory / "static").mkdir(exist_ok=True)
     configure_environment(directory)
 
@@ -121,6 +175,48 @@ def url_for(host: str, port: int) -> str:
     if host in ALL_INTERFACES:
         shown = "localhost"
     return f"http://{shown}:{port}/"
+
+
+class StopRequested(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that one `finally` stops the children in both cases."""
+
+
+def _raise_stop(signum: int, frame: object) -> None:
+    raise StopRequested(signal.strsignal(signum))
+
+
+def stop_on_signals() -> None:
+    """From now on SIGINT raises KeyboardInterrupt and SIGTERM raises StopRequested (its subclass)."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _raise_stop)
+
+
+def ignore_stop_signals() -> None:
+    """While shutting down, a second Ctrl-C must not interrupt the shutdown."""
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
+
+
+PR_SET_PDEATHSIG = 1
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def _die_with_parent(parent_pid: int) -> Callable[[], None]:
+    """Run in the child between fork and exec: SIGTERM when the parent dies, even by SIGKILL (Linux).
+
+    gunicorn's arbiter stops its workers on SIGTERM, and the task worker stops on it.
+    """
+
+    def preexec() -> None:
+        # The parent blocks SIGINT/SIGTERM while it starts a child; the mask survives exec.
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+        if sys.platform.startswith("linux"):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        if os.getppid() != parent_pid:  # the parent died before prctl took effect
+            os._exit(1)
+
+    return preexec
 
 
 @dataclass
@@ -157,10 +253,21 @@ class Server:
         env = configure_environment(self.data_dir)
         for command in self._commands():
             # A new session keeps Ctrl-C in the terminal from reaching the children directly: the
-            # parent decides the order of shutdown.
+            # parent decides the order of shutdown. Ctrl-C or SIGTERM is held back while a child is
+            # started, so that every child that exists is in the list `stop()` works through.
             # Their output goes to stderr so that stdout carries only our own lines (scripts read them).
-            child = subprocess.Popen(command, env=env, start_new_session=True, stdout=sys.stderr.fileno())  # noqa: S603
-            self._children.append(child)
+            blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+            try:
+                child = subprocess.Popen(  # noqa: S603
+                    command,
+                    env=env,
+                    start_new_session=True,
+                    stdout=sys.stderr.fileno(),
+                    preexec_fn=_die_with_parent(os.getpid()),  # noqa: PLW1509 (no threads yet)
+                )
+                self._children.append(child)
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         self._wait_until_healthy()
 
     def _wait_until_healthy(self) -> None:
@@ -182,31 +289,19 @@ class Server:
         raise ServeError(f"the server did not answer within {STARTUP_TIMEOUT_SECONDS:.0f} seconds")
 
     def wait(self) -> int:
-        """Block until a child exits or we are asked to stop; return the exit code for `lumbar serve`."""
-        stop_requested = False
-
-        def request_stop(signum: int, frame: object) -> None:
-            nonlocal stop_requested
-            stop_requested = True
-
-        previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-        try:
-            while not stop_requested:
-                for child in self._children:
-                    if child.poll() is not None:
-                        self.say(
-                            f"a server process exited unexpectedly (exit code {child.returncode}); stopping"
-                        )
-                        self.stop()
-                        return 1
-                time.sleep(0.3)
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-        self.stop()
-        return 0
+        """Block until a child exits; return 1 then. Ctrl-C (KeyboardInterrupt) or SIGTERM (see
+        `stop_on_signals`) ends the wait by an exception, and the caller's `finally` calls `stop()`."""
+        while True:
+            for child in self._children:
+                if child.poll() is not None:
+                    self.say(f"a server process exited unexpectedly (exit code {child.returncode}); stopping")
+                    self.stop()
+                    return 1
+            time.sleep(0.3)
 
     def stop(self) -> None:
+        """Stop every child (SIGTERM, then SIGKILL after a grace period). Safe to call again, e.g. if a
+        second Ctrl-C interrupted the first call: children are forgotten only once they have exited."""
         for child in self._children:
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
