@@ -40,8 +40,31 @@ DESK_WORKER_ANSWERS: dict[str, dict[str, Any]] = {
 
 
 def sign_up(client: Client, email: str = "pat@example.org") -> None:
+    """Sign up and follow the emailed confirmation link, as a person does: the client ends signed in
+    (on its way to the warning-sign questions). The confirmation email is taken out of the outbox."""
     response = client.post("/signup/", {"email": email, "password": PASSWORD, "understood": "1"})
-    assert response.status_code == 302, response.content
+    assert response.status_code == 200, response.content
+    assert b"Check your email" in response.content, response.content
+    response = client.get(confirmation_path(email))
+    assert response.status_code == 302, response
+    assert response["Location"] == "/start/", response
+
+
+def confirmation_path(email: str, *, keep: bool = False) -> str:
+    """The path of the link in the latest sign-up email sent to `email` (removed from the outbox)."""
+    import re
+
+    from django.core import mail
+
+    for index in range(len(mail.outbox) - 1, -1, -1):
+        message = mail.outbox[index]
+        if email.lower() in [to.lower() for to in message.to]:
+            found = re.search(r"https?://[^/\s]+(/signup/confirm/\S+/)", message.body)
+            assert found, message.body
+            if not keep:
+                del mail.outbox[index]
+            return found.group(1)
+    raise AssertionError(f"no sign-up email to {email}")
 
 
 def answer_screen(client: Client, yes: tuple[str, ...] = ()) -> Any:

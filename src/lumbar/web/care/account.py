@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import ipaddress
 import json
 import os
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model, logout
+from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ImproperlyConfigured
@@ -28,7 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lumbar import __version__
 from lumbar.domain import schedule
@@ -59,6 +61,65 @@ EXPORT_CHUNK = 200
 
 
 # --- Settings page -------------------------------------------------------------------------------
+
+
+# --- Sign-up ------------------------------------------------------------------------------------------
+
+_LOOPBACK_NAMES = {"localhost", "127.0.0.1", "[::1]", "::1"}
+
+
+def shows_links(request: HttpRequest) -> bool:
+    """Whether a page may show an emailed link: the server answers only on loopback (a setting), this
+    request came to a loopback host name, and from a loopback address (so a machine elsewhere cannot
+    get the link by sending "Host: localhost" to a server bound to every interface)."""
+    if not getattr(settings, "LUMBAR_SHOW_LINKS_ON_LOOPBACK", False):
+        return False
+    host = request.get_host().lower()
+    name = host[: host.find("]") + 1] if host.startswith("[") else host.rsplit(":", 1)[0]
+    peer = request.META.get("REMOTE_ADDR", "")
+    try:
+        local_peer = ipaddress.ip_address(peer).is_loopback
+    except ValueError:
+        local_peer = False
+    return name in _LOOPBACK_NAMES and local_peer
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("today")
+    error = ""
+    email = ""
+    if request.method == "POST":
+        email = request.POST.get("email", "")
+        password = request.POST.get("password", "")
+        if not request.POST.get("understood"):
+            error = "Please confirm that you have read how Lumbar can and cannot help."
+        else:
+            try:
+                result = account_services.sign_up(email, password, site_url=request.build_absolute_uri("/"))
+            except services.ServiceError as exc:
+                error = str(exc)
+            else:
+                # The same page for a new and an existing address: only the emailed link differs.
+                link = request.build_absolute_uri(result.link_path) if shows_links(request) else ""
+                return render(request, "care/signup_sent.html", {"email": result.email, "link": link})
+    return render(request, "care/signup.html", {"error": error, "email": email})
+
+
+@require_GET
+@never_cache
+def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    outcome, user = account_services.confirm_email(token)
+    if outcome is account_services.ConfirmOutcome.CONFIRMED and user is not None:
+        if request.user.is_authenticated:
+            logout(request)
+        login(request, user, backend="lumbar.web.care.backends.EmailBackend")
+        messages.success(request, "Your email is confirmed. Welcome to Lumbar.")
+        return redirect("onboarding-start")
+    # Like Django's password-reset link: an expired or altered link gets a page saying so (200).
+    return render(request, "care/signup_confirm.html", {"outcome": outcome.value})
 
 
 @login_required

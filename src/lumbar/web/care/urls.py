@@ -3,7 +3,6 @@ from django.urls import path
 from lumbar.web.care import onboarding, views
 
 urlpatterns = [
-    path("signup/", views.signup, name="signup"),
     path("start/", onboarding.start, name="onboarding-start"),
     path("start/screen/<int:number>/", onboarding.screen_question, name="onboarding-screen"),
     path("start/get-help/", onboarding.stop, name="onboarding-stop"),
@@ -29,6 +28,8 @@ from django.contrib.auth import views as auth_views  # noqa: E402
 from lumbar.web.care import account, progress  # noqa: E402
 
 urlpatterns += [
+    path("signup/", account.signup, name="signup"),
+    path("signup/confirm/<str:token>/", account.signup_confirm, name="signup-confirm"),
     path("progress/", progress.progress_page, name="progress"),
     path("progress/reassess/", progress.reassess, name="progress-reassess"),
     path("settings/", account.settings_page, name="settings"),

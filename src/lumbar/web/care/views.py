@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,28 +15,6 @@ from lumbar.domain.catalog import default_catalog
 from lumbar.domain.errors import InvalidInput
 from lumbar.web.care import forms, presenters, selectors, services
 from lumbar.web.care.decorators import patient_required
-
-
-@require_http_methods(["GET", "POST"])
-def signup(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("today")
-    error = ""
-    email = ""
-    if request.method == "POST":
-        email = request.POST.get("email", "")
-        password = request.POST.get("password", "")
-        if not request.POST.get("understood"):
-            error = "Please confirm that you have read how Lumbar can and cannot help."
-        else:
-            try:
-                user = services.register(email, password)
-            except services.ServiceError as exc:
-                error = str(exc)
-            else:
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                return redirect("onboarding-start")
-    return render(request, "care/signup.html", {"error": error, "email": email})
 
 
 @login_required

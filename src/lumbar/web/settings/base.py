@@ -115,8 +115,11 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out sign-in is refused before the password is even checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, except that the email (the user name) matches whatever its case.
+    "lumbar.web.care.backends.EmailBackend",
 ]
+# The lock is kept under the address in lower case, so changing its case does not reset the count.
+AXES_USERNAME_CALLABLE = "lumbar.web.care.backends.axes_username"
 # Sign-in throttling (django-axes): after 5 wrong passwords for one account from one address,
 # that account cannot sign in from there for 15 minutes, even with the right password. Keyed on
 # user name and address together, so a stranger cannot lock a person out from elsewhere.
@@ -138,6 +141,16 @@ LOGOUT_REDIRECT_URL = "home"
 # the next-morning pain by the progression review (lumbar.web.care.selectors.is_next_morning_reading).
 LUMBAR_CHECKIN_OPENS_HOUR = 18
 LUMBAR_CHECKIN_CLOSES_HOUR = 12
+
+# Sign-up: a new account works once its emailed link is followed, within this many seconds.
+LUMBAR_SIGNUP_LINK_MAX_AGE = 3 * 24 * 60 * 60
+# When the server answers only on loopback (every allowed host is 127.0.0.1, localhost or [::1], the
+# embedded default) and the request came to a loopback host, the "check your email" page also shows
+# the emailed link, so a person on their own computer need not look for it in the server's console.
+_LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+LUMBAR_SHOW_LINKS_ON_LOOPBACK = env_flag("LUMBAR_SHOW_LINKS_ON_LOOPBACK", default=True) and all(
+    host in _LOOPBACK_HOSTS for host in ALLOWED_HOSTS
+)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("LUMBAR_TIME_ZONE", "UTC")
