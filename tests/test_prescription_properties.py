@@ -154,6 +154,19 @@ def _applying_keys(intake: Intake) -> set[str]:
         keys.add("suspected_fracture")
     if keys & {"steroid_use", "previous_vertebral_fracture", "suspected_fracture"}:
         keys.add("osteoporosis")
+    # Pregnancy from 20 weeks (or weeks not given), after birth, and the first weeks after surgery.
+    populations = default_rules().populations
+    if "pregnancy" in keys and (
+        intake.pregnancy_weeks is None
+        or intake.pregnancy_weeks >= populations.pregnancy.supine_limited_from_weeks
+    ):
+        keys.add("pregnancy_later")
+    if intake.postpartum_weeks is not None and "pregnancy" not in keys:
+        keys.add("postnatal")
+    if "recent_spinal_surgery" in keys and (
+        intake.surgery_weeks is None or intake.surgery_weeks < populations.spine_surgery.early_weeks
+    ):
+        keys.add("early_after_spine_surgery")
     return keys
 
 
@@ -212,7 +225,7 @@ def test_every_caution_that_applies_is_shown_with_the_exercise(
             for p in catalog.exercise(item["id"]).precautions
             if p.action in ("modify", "caution") and p.when in keys
         ]
-        assert item["cautions"] == notes
+        assert item["cautions"] == list(dict.fromkeys(notes))  # the same words once
 
 
 @PROPERTY_SETTINGS
@@ -466,3 +479,30 @@ def test_a_frail_person_over_75_always_gets_a_balance_exercise(
     if program["status"] == "refer":
         return
     assert any(catalog.exercise(item["id"]).category == "balance" for item in program["exercises"])
+
+
+@PROPERTY_SETTINGS
+@given(data=intakes())
+def test_the_pelvic_floor_squeeze_and_tummy_draw_in_are_only_for_pregnancy_and_after_birth(
+    data: dict[str, Any], catalog: Catalog
+) -> None:
+    data = {**data, "conditions": [c for c in data.get("conditions", []) if c != "pregnancy"]}
+    data.pop("postpartum_weeks", None)
+    data.pop("pregnancy_weeks", None)
+    program = prescribe(parse_intake(data), catalog).to_json()
+    given_ids = [item["id"] for item in program["exercises"]]
+    given_ids += (program["movement_breaks"] or {}).get("exercises", [])
+    assert {"pelvic-floor-contraction", "abdominal-drawing-in"}.isdisjoint(given_ids)
+
+
+@PROPERTY_SETTINGS
+@given(data=intakes())
+def test_balance_work_comes_only_from_the_balance_and_single_leg_places(
+    data: dict[str, Any], catalog: Catalog
+) -> None:
+    # A person without balance needs or a running/sport goal never gets balance exercises, and a
+    # person with them gets one balance exercise in the balance place, not a program full of them.
+    program = prescribe(parse_intake(data), catalog).to_json()
+    balance = [item for item in program["exercises"] if catalog.exercise(item["id"]).category == "balance"]
+    assert all(item["slot"] in {"balance", "single-leg-strength", "hip-strength"} for item in balance)
+    assert sum(item["slot"] == "balance" for item in balance) <= 1

@@ -189,7 +189,16 @@ def test_high_pain_leaves_out_the_nerve_glide_and_starts_walking_gently() -> Non
 
 def test_osteoporosis_gets_extension_and_neutral_work_never_flexion_or_twisting(catalog: Catalog) -> None:
     program = plan(age=68, sex="female", episode_weeks=20, conditions=["osteoporosis"])
-    assert ids(program) == ["prone-press-up", "bird-dog", "dead-bug", "marching-bridge", "squat"]
+    # Fragile bones also bring one balance exercise: a fall is what breaks them (Sherrington 2019).
+    assert ids(program) == [
+        "prone-press-up",
+        "bird-dog",
+        "dead-bug",
+        "marching-bridge",
+        "squat",
+        "supported-single-leg-stance",
+    ]
+    assert item(program, "supported-single-leg-stance")["slot"] == "balance"
     biases = {catalog.exercise(i).direction_bias for i in ids(program)}
     assert biases.isdisjoint({"flexion", "rotation"})
     assert item(program, "prone-press-up")["reasons"][1].startswith("With fragile bones, exercises that keep")
@@ -202,8 +211,16 @@ def test_osteoporosis_gets_extension_and_neutral_work_never_flexion_or_twisting(
 
 def test_pregnancy_never_lies_on_the_front_and_favours_all_fours_and_side_lying(catalog: Catalog) -> None:
     program = plan(sex="female", age=31, episode_weeks=10, conditions=["pregnancy"])
-    assert ids(program) == ["cat-cow", "bird-dog", "side-plank-knees", "clamshell"]
-    assert {catalog.exercise(i).position for i in ids(program)} <= {"quadruped", "side-lying"}
+    # The side plank loads the pelvis on one side, so pregnancy leaves it out; the pelvic floor
+    # squeeze and the tummy draw-in are the pregnancy slots.
+    assert ids(program) == [
+        "cat-cow",
+        "bird-dog",
+        "clamshell",
+        "pelvic-floor-contraction",
+        "abdominal-drawing-in",
+    ]
+    assert {catalog.exercise(i).position for i in ids(program)} <= {"quadruped", "side-lying", "seated"}
     assert item(program, "bird-dog")["reasons"][1].startswith("During pregnancy, exercises on all fours")
     why = excluded(sex="female", age=31, episode_weeks=10, conditions=["pregnancy"])
     assert why["sphinx"] == "prone position with pregnancy"
@@ -582,8 +599,11 @@ def test_an_acute_flare_without_floor_work_is_topped_up_with_standing_exercises(
     assert program["recommendations"] == []
 
 
-def test_when_few_exercises_are_safe_the_program_says_so_rather_than_padding() -> None:
-    # Flexion eases the pain but osteoporosis rules out flexion; no floor work; a doctor needed soon.
+def test_an_older_person_with_fragile_bones_waiting_for_a_doctor_gets_three_gentle_standing_exercises() -> (
+    None
+):
+    # 83, osteoporosis, flexion eases the pain but osteoporosis rules out flexion; no floor work;
+    # constant night pain, so a doctor soon and at most three gentle exercises.
     program = plan(
         age=83,
         episode_weeks=3,
@@ -592,8 +612,24 @@ def test_when_few_exercises_are_safe_the_program_says_so_rather_than_padding() -
         floor_ok=False,
         red_flags={"constant_night_pain": True},
     )
-    assert ids(program) == ["sit-to-stand", "standing-side-bend"]
+    assert ids(program) == ["sit-to-stand", "supported-single-leg-stance", "standing-side-bend"]
+    # One balance exercise, then variety: not a second balance exercise before the side bend.
+    assert [entry["slot"] for entry in program["exercises"]] == ["hip-strength", "balance", "fallback"]
     assert "sciatic-nerve-glide" not in ids(program)  # no leg symptoms: a nerve glide would be padding
+
+
+def test_when_few_exercises_are_safe_the_program_says_so_rather_than_padding() -> None:
+    # Three weeks after back surgery (no bending, twisting or side-bending yet), spinal stenosis
+    # (no arching), no floor work: two exercises are all that fit.
+    program = plan(
+        age=60,
+        episode_weeks=3,
+        directional_preference="flexion",
+        conditions=["recent_spinal_surgery", "spinal_stenosis"],
+        surgery_weeks=3,
+        floor_ok=False,
+    )
+    assert ids(program) == ["sit-to-stand", "hip-hinge"]
     assert program["recommendations"][-1].startswith(
         "Only a few exercises in the library suit all of your answers"
     )

@@ -19,6 +19,7 @@ The generator is a small, explainable rule engine over content/prescription.toml
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -528,6 +529,7 @@ def _rank(
         slot.categories.index(exercise.category)
         if exercise.category in slot.categories
         else len(slot.categories),
+        slot.exercises.index(exercise.id) if exercise.id in slot.exercises else len(slot.exercises),
         bool(_cautions(exercise, person)),
         abs(exercise.level - target),
         exercise.level,
@@ -570,9 +572,13 @@ def _select(
             for ex in eligible
             if ex.category in slot.categories
             and ex.direction_bias in biases
-            and (not slot.exercises or ex.id in slot.exercises)
+            and _may_fill(ex, slot, rules)
             and ex.id not in used
-            and not (rules.program.one_per_progression_chain and _chain(ex, catalog) in chains)
+            # A reserved slot names the very exercises it wants, whatever chain they share.
+            and (
+                slot.reserved
+                or not (rules.program.one_per_progression_chain and _chain(ex, catalog) in chains)
+            )
         ]
         if not candidates:
             continue
@@ -596,11 +602,29 @@ def _select(
     return picks
 
 
-def _fits(exercise: Exercise, slot: Slot, person: Presentation) -> bool:
+def _may_fill(exercise: Exercise, slot: Slot | None, rules: PrescriptionRules) -> bool:
+    """Whether the exercise may take this place (None: the fallback)."""
+    if slot is not None and slot.exercises:
+        return exercise.id in slot.exercises
+    return rules.reserved_for(exercise.id) is None
+
+
+def _kept_for_others(exercise: Exercise, person: Presentation, rules: PrescriptionRules) -> bool:
+    """An exercise a slot names (balance work, the pelvic-floor squeeze) that no slot open for this
+    person may take: not for them, even as a movement break."""
+    if not any(exercise.id in slot.exercises for slot in rules.slots):
+        return False
+    return not any(
+        _slot_open(slot, person) and exercise.category in slot.categories and _may_fill(exercise, slot, rules)
+        for slot in rules.slots
+    )
+
+
+def _fits(exercise: Exercise, slot: Slot, person: Presentation, rules: PrescriptionRules) -> bool:
     return (
         exercise.category in slot.categories
         and exercise.direction_bias in _slot_biases(slot, person)
-        and (not slot.exercises or exercise.id in slot.exercises)
+        and _may_fill(exercise, slot, rules)
     )
 
 
@@ -618,22 +642,32 @@ def _top_up(
 ) -> None:
     """Few exercises fit this person (e.g. no floor work): fill up to the minimum with the gentlest
     remaining ones. First those of a kind this phase needs, then of a kind another phase would give
-    this person, then any other; never one only a rule that does not apply would choose (a nerve
-    glide without leg symptoms). New progression chains first, then any."""
+    this person, then any other, then a second of a kind already there; never one only a rule that
+    does not apply would choose (a nerve glide without leg symptoms). New progression chains first,
+    then any."""
     wanted = min(rules.program.min_exercises, limit)
     applicable = [s for s in rules.slots if _slot_open(s, person)]
-    now = [s for s in applicable if s.count.for_phase(person.phase) > 0]
+    taken = Counter(pick.slot.id for pick in picks if pick.slot is not None)
+    now = [s for s in applicable if s.count.for_phase(person.phase) > taken[s.id]]
+    later = [s for s in applicable if s.count.for_phase(person.phase) == 0]
+    # A slot this phase has already filled (the one balance exercise) wants no second of its kind
+    # before any other gentle exercise: variety first.
+    full = [s for s in applicable if s not in now and s not in later]
     categories = {category for s in applicable for category in s.categories}
 
     def kind(exercise: Exercise) -> tuple[int, Slot | None]:
-        for tier, slots in enumerate((now, applicable)):
+        for tier, slots in ((0, now), (1, later)):
             for slot in slots:
-                if _fits(exercise, slot, person):
+                if _fits(exercise, slot, person, rules):
                     return tier, slot
-        only_for_others = exercise.category not in categories and any(
-            _fits(exercise, slot, person) for slot in rules.slots
+        for slot in full:
+            if _fits(exercise, slot, person, rules):
+                return 3, slot
+        only_for_others = rules.reserved_for(exercise.id) is not None or (
+            exercise.category not in categories
+            and any(_fits(exercise, slot, person, rules) for slot in rules.slots)
         )
-        return (3 if only_for_others else 2), None
+        return (4 if only_for_others else 2), None
 
     for distinct_chains in (True, False):
         spare = sorted(
@@ -654,7 +688,7 @@ def _top_up(
         for (tier, slot), ex in spare:
             if len(picks) >= wanted:
                 break
-            if tier == 3:
+            if tier == 4:
                 continue
             position = rules.slots.index(slot) if slot is not None else len(rules.slots)
             order = position * 10 + 9
@@ -679,6 +713,7 @@ def _step_down(
                 easier is None
                 or easier.id in used
                 or easier.category in rules.program.slot_excluded_categories
+                or not _may_fill(easier, pick.slot, rules)
                 or exclusion(easier, person, rules) is not None
             ):
                 break
@@ -838,9 +873,15 @@ def _swap_for_shorter(
     used = {p.exercise.id for p in picks}
     if pick.slot is not None:
         biases = _slot_biases(pick.slot, person)
-        pool = [ex for ex in eligible if ex.category in pick.slot.categories and ex.direction_bias in biases]
+        pool = [
+            ex
+            for ex in eligible
+            if ex.category in pick.slot.categories
+            and ex.direction_bias in biases
+            and _may_fill(ex, pick.slot, rules)
+        ]
     else:
-        pool = list(eligible)
+        pool = [ex for ex in eligible if _may_fill(ex, None, rules)]
     options = []
     for ex in pool:
         if ex.id in used:
@@ -1042,7 +1083,11 @@ def _movement_breaks(
     if "desk_worker" not in person.facts:
         return None
     breaks = rules.movement_breaks
-    fitting = [ex for ex in catalog if ex.desk_break and exclusion(ex, person, rules) is None]
+    fitting = [
+        ex
+        for ex in catalog
+        if ex.desk_break and exclusion(ex, person, rules) is None and not _kept_for_others(ex, person, rules)
+    ]
     fitting.sort(
         key=lambda ex: (
             ex.direction_bias != person.preference,
@@ -1052,7 +1097,13 @@ def _movement_breaks(
             ex.id,
         )
     )
-    chosen = fitting[: breaks.max_exercises]
+    # Different movements first (two pelvic tilts make a poor choice of three), then any.
+    chosen: list[Exercise] = []
+    for ex in fitting:
+        if ex.direction_bias not in {c.direction_bias for c in chosen}:
+            chosen.append(ex)
+    chosen += [ex for ex in fitting if ex not in chosen]
+    chosen = chosen[: breaks.max_exercises]
     return MovementBreakPlan(
         every_minutes=breaks.every_minutes,
         exercises=tuple(ex.id for ex in chosen),

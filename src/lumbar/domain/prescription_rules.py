@@ -237,6 +237,9 @@ class Slot(_Strict):
     when_any: list[Fact] = Field(default_factory=list)
     # Only these exercises may fill the slot (e.g. pelvic-floor work); empty = any that fits.
     exercises: list[Id] = Field(default_factory=list)
+    # The listed exercises fill this slot and no other, nor the top-up or the movement breaks: the
+    # pelvic-floor squeeze is for pregnancy and after birth, not a generic trunk exercise.
+    reserved: bool = False
     count: PhaseCounts
     priority: int = Field(ge=1)
     target_level: PhaseLevels = Field(default_factory=PhaseLevels, description="overrides [levels]")
@@ -248,6 +251,8 @@ class Slot(_Strict):
     @model_validator(mode="after")
     def _template(self) -> Slot:
         _check_template(self.reason, REASON_PLACEHOLDERS, f"slot {self.id} reason")
+        if self.reserved and not self.exercises:
+            raise ValueError(f"slot {self.id}: a reserved slot names its exercises")
         return self
 
 
@@ -463,6 +468,13 @@ class PrescriptionRules(_Strict):
         if not any(rule.also_when_referred for rule in self.stop_rules):
             raise ValueError("stop_rules: at least one rule must apply when the person is referred")
         return self
+
+    def reserved_for(self, exercise_id: str) -> Slot | None:
+        """The slot an exercise is kept for, if any (see `Slot.reserved`)."""
+        for slot in self.slots:
+            if slot.reserved and exercise_id in slot.exercises:
+                return slot
+        return None
 
     def evidence_ids(self) -> set[str]:
         """Every citation id the rules use (checked against references.toml by the tests)."""
