@@ -131,3 +131,16 @@ def at_once(user: Any, count: int, request: Any) -> list[Any]:
     for thread in threads:
         thread.join()
     return results
+
+
+def checkin_answers(
+    pain: int = 3, *, leg_symptoms: bool = False, yes: tuple[str, ...] = ()
+) -> dict[str, str]:
+    """A check-in form: the morning pain and an answer to every warning-sign question asked (no,
+    unless named in `yes`)."""
+    from lumbar.domain import screening
+
+    answers = {
+        f"flag_{q.key}": "yes" if q.key in yes else "no" for q in screening.checkin_questions(leg_symptoms)
+    }
+    return {"morning_pain": str(pain), **answers}

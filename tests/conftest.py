@@ -111,3 +111,14 @@ def contract_part_validator(shared_dir: Path) -> Callable[[str, str], Callable[[
         return validator.validate
 
     return make
+
+
+@pytest.fixture
+def concurrent_writers() -> None:
+    """Skip where the test database cannot take concurrent writers: Django's SQLite test database
+    in memory (shared cache) refuses them instead of queueing them. `make test` runs these tests on
+    PostgreSQL; on SQLite they run with a file test database (TEST NAME), as the app's database is."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("the test database is SQLite in memory, which refuses concurrent writers")

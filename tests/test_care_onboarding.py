@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
 from tests.care_helpers import (
     DESK_WORKER_ANSWERS,
@@ -14,6 +13,7 @@ from tests.care_helpers import (
     answer_intake,
     answer_screen,
     at_once,
+    checkin_answers,
     onboard,
     patient_user,
     sign_up,
@@ -307,15 +307,6 @@ def all_redirected(results: list[Any]) -> bool:
     return True
 
 
-@pytest.fixture
-def concurrent_writers() -> None:
-    """Skip where the test database cannot take concurrent writers: Django's SQLite test database
-    in memory (shared cache) refuses them instead of queueing them. `make test` runs these tests on
-    PostgreSQL; on SQLite they run with a file test database (TEST NAME), as the app's database is."""
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
-        pytest.skip("the test database is SQLite in memory, which refuses concurrent writers")
-
-
 @pytest.mark.usefixtures("concurrent_writers")
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_review_submits_make_one_program() -> None:
@@ -388,7 +379,7 @@ def test_concurrent_session_starts_make_one_session() -> None:
 
 
 def checkin_form(pain: int = 3) -> dict[str, str]:
-    return {"morning_pain": str(pain)}
+    return checkin_answers(pain)
 
 
 def test_the_same_check_in_sent_twice_is_stored_and_reviewed_once(client: Client) -> None:

@@ -13,7 +13,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
-from tests.care_helpers import PASSWORD, onboard, sign_up
+from tests.care_helpers import PASSWORD, at_once, onboard, sign_up
 from tests.care_history import check_in, do_session, patient, started_days_ago, without_review
 
 from lumbar.domain import instruments, schedule
@@ -314,6 +314,37 @@ def test_posting_a_check_that_is_not_due_changes_nothing(client: Client) -> None
     assert OutcomeScore.objects.count() == before
     with pytest.raises(ServiceError, match="No check is due today"):
         outcome_services.record_reassessment(patient(), nprs=2, psfs_scores=[9, 9])
+
+
+def test_the_same_reassessment_sent_twice_is_stored_once(client: Client) -> None:
+    onboard(client)
+    user = patient()
+    started_days_ago(user, first_checkpoint() * 7)
+    before = OutcomeScore.objects.count()
+    answers = {"nprs": "2", "psfs_1": "7", "psfs_2": "8"}
+    assert client.post("/progress/reassess/", answers)["Location"] == "/progress/"
+    stored = OutcomeScore.objects.count()
+    assert stored == before + 2  # NPRS and PSFS
+    again = client.post("/progress/reassess/", {**answers, "nprs": "6"}, follow=True)
+    assert "Thank you: your answers are saved." in again.content.decode()
+    assert OutcomeScore.objects.count() == stored
+    assert OutcomeScore.objects.filter(instrument="nprs").order_by("-pk").first().score == 2  # type: ignore[union-attr]
+    # The service itself gives the first answers back.
+    repeat = outcome_services.record_reassessment(user, nprs=6, psfs_scores=[1, 1])
+    assert [row.score for row in repeat] == [2, 7.5]
+
+
+@pytest.mark.usefixtures("concurrent_writers")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_reassessments_store_one_set_of_scores() -> None:
+    onboard(Client())
+    user = patient()
+    started_days_ago(user, first_checkpoint() * 7)
+    before = OutcomeScore.objects.count()
+    answers = {"nprs": "2", "psfs_1": "7", "psfs_2": "8"}
+    results = at_once(user, 5, lambda c: c.post("/progress/reassess/", answers))
+    assert all(getattr(r, "status_code", None) == 302 for r in results), results
+    assert OutcomeScore.objects.count() == before + 2
 
 
 def _fake_wording(directory: Path) -> None:

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
-from tests.care_helpers import DESK_WORKER_ANSWERS, onboard
+from tests.care_helpers import DESK_WORKER_ANSWERS, checkin_answers, onboard
 
 from lumbar.web.care import selectors, services
-from lumbar.web.care.models import Alert, ProgramVersion, ScreeningEvent
+from lumbar.web.care.models import Alert, CheckIn, ExerciseSession, ProgramVersion, ScreeningEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +114,15 @@ def test_check_in_page_asks_the_warning_signs_of_people_with_leg_symptoms(client
     html = client.get("/checkin/").content.decode()
     assert 'name="flag_bilateral_leg_weakness"' in html
     assert 'name="flag_saddle_numbness"' in html
-    response = client.post("/checkin/", {"morning_pain": "3", "flag_bilateral_leg_weakness": "yes"})
+    # No answer is chosen in advance: a warning sign is answered, never assumed.
+    assert " checked" not in html.split('name="flag_', 1)[1].split("</fieldset>", 1)[0]
+    unanswered = client.post("/checkin/", {"morning_pain": "3", "flag_bilateral_leg_weakness": "yes"})
+    assert unanswered.status_code == 200
+    assert "Please answer yes or no." in unanswered.content.decode()
+    assert not CheckIn.objects.exists()
+    response = client.post(
+        "/checkin/", checkin_answers(3, leg_symptoms=True, yes=("bilateral_leg_weakness",))
+    )
     assert response["Location"] == "/start/get-help/"
 
 
@@ -149,3 +157,48 @@ def test_once_a_clinician_has_checked_them_the_old_warning_sign_no_longer_blocks
     assert outcome.triage is None
     assert selectors.blocking_screening(user) is None
     assert client.get("/today/").status_code == 200
+
+
+def _player_with_pain_before(client: Client, pain_before: int) -> int:
+    patient(client)
+    client.get("/session/")
+    session = ExerciseSession.objects.get(patient__username="review@example.org")
+    client.post(f"/session/{session.pk}/pain-before/", {"pain": str(pain_before)})
+    return int(session.pk)
+
+
+def test_the_player_stops_at_the_pain_before_the_session_when_that_was_above_five(client: Client) -> None:
+    # Pain 7 before the session: 6 or 7 during is no worse than usual, 8 is worse.
+    session_id = _player_with_pain_before(client, 7)
+    page = client.get(f"/session/{session_id}/exercise/1/").content.decode()
+    assert (
+        "Stop this exercise if your pain goes above 7 out of 10, the pain you had before you started" in page
+    )
+    settled = client.post(
+        f"/session/{session_id}/exercise/1/",
+        {"pain_during": "7", "difficulty": "right", "done": "1"},
+        follow=True,
+    )
+    assert "Your pain went above" not in settled.content.decode()
+    worse = client.post(
+        f"/session/{session_id}/exercise/2/",
+        {"pain_during": "8", "difficulty": "right", "done": "1"},
+        follow=True,
+    )
+    assert (
+        "Your pain went above 7 out of 10 (the pain you had before the session) during"
+        in worse.content.decode()
+    )
+
+
+def test_the_player_stops_above_five_when_the_pain_before_was_lower(client: Client) -> None:
+    session_id = _player_with_pain_before(client, 2)
+    page = client.get(f"/session/{session_id}/exercise/1/").content.decode()
+    assert "Stop this exercise if your pain goes above 5 out of 10" in page
+    assert "the pain you had before you started" not in page
+    worse = client.post(
+        f"/session/{session_id}/exercise/1/",
+        {"pain_during": "6", "difficulty": "right", "done": "1"},
+        follow=True,
+    )
+    assert "Your pain went above 5 out of 10 during" in worse.content.decode()

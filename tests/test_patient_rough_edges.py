@@ -13,7 +13,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
-from tests.care_helpers import PASSWORD, onboard
+from tests.care_helpers import PASSWORD, checkin_answers, onboard
 from tests.care_history import do_session, patient, started_days_ago, without_review
 
 from lumbar.domain import schedule
@@ -230,7 +230,7 @@ def test_checkin_is_offered_from_the_evening_after_a_session_until_midday(
     assert offer_on_today(client) is None  # midday: the morning is over
     # Answered in the morning, it is no longer offered.
     at(monkeypatch, morning, 8)
-    assert client.post("/checkin/", {"morning_pain": "3"})["Location"] == "/checkin/done/"
+    assert client.post("/checkin/", checkin_answers(3))["Location"] == "/checkin/done/"
     assert offer_on_today(client) is None
     # A day without a session offers nothing that evening or the next morning.
     at(monkeypatch, morning, 20)
@@ -256,7 +256,7 @@ def test_same_afternoon_checkin_is_not_a_next_morning_reading(
     page = client.get("/checkin/").content.decode()
     assert 'id="not-next-morning"' in page
     assert "A pain score given now is kept, but not counted as a next-morning reading." in page
-    assert client.post("/checkin/", {"morning_pain": "9"})["Location"] == "/checkin/done/"
+    assert client.post("/checkin/", checkin_answers(9))["Location"] == "/checkin/done/"
     stored = CheckIn.objects.get(patient=user, date=second)
     assert stored.morning_pain == 9
     # What the progression review reads: the check-in, without a morning pain.
@@ -273,7 +273,7 @@ def test_same_afternoon_checkin_is_not_a_next_morning_reading(
     at(monkeypatch, morning, 7, 30)
     page = client.get("/checkin/").content.decode()
     assert 'id="not-next-morning"' not in page
-    assert client.post("/checkin/", {"morning_pain": "3"})["Location"] == "/checkin/done/"
+    assert client.post("/checkin/", checkin_answers(3))["Location"] == "/checkin/done/"
     history = selectors.history_json(user, program, morning)
     assert history["checkins"] == [
         {"date": second.isoformat()},
@@ -295,7 +295,7 @@ def test_a_checkin_on_the_evening_of_a_session_asks_for_the_next_morning(
     at(monkeypatch, day, 19)
     page = client.get("/checkin/").content.decode()
     assert "Please come back tomorrow morning, before 12:00" in page
-    client.post("/checkin/", {"morning_pain": "6"})
+    client.post("/checkin/", checkin_answers(6))
     # Kept, not a morning reading: the card still asks for tomorrow morning's.
     assert not selectors.is_next_morning_reading(day, CheckIn.objects.get(patient=user).created_at)
     assert offer_on_today(client) == "Tomorrow morning: how is your back?"
@@ -323,9 +323,9 @@ def test_a_morning_checkin_changed_in_the_afternoon_is_no_longer_a_morning_readi
     user = patient()
     day = timezone.localdate() + dt.timedelta(days=7)
     at(monkeypatch, day, 8)
-    client.post("/checkin/", {"morning_pain": "3"})
+    client.post("/checkin/", checkin_answers(3))
     assert progress.morning_pain(user, day, day) == [(day, 3)]
     at(monkeypatch, day, 14)
-    client.post("/checkin/", {"morning_pain": "7"})
+    client.post("/checkin/", checkin_answers(7))
     assert CheckIn.objects.get(patient=user).morning_pain == 7
     assert progress.morning_pain(user, day, day) == []

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from django import forms
 
+from lumbar.domain.screening import RedFlagRule
 from lumbar.web.care.selectors import RECHECK_KEY
 
 PAIN_CHOICES = [(str(i), str(i)) for i in range(11)]
@@ -609,3 +610,21 @@ class ExerciseLogForm(forms.Form):
 
 class CheckInForm(forms.Form):
     morning_pain = pain_field("How bad is your back pain this morning?")
+
+    def __init__(self, *args: Any, questions: Sequence[RedFlagRule] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A warning sign is answered, never assumed: no answer is chosen in advance.
+        for question in questions:
+            self.fields[f"flag_{question.key}"] = forms.ChoiceField(
+                label=question.question,
+                choices=[("no", "No"), ("yes", "Yes")],
+                widget=Chips,
+                error_messages={"required": "Please answer yes or no."},
+            )
+
+    def red_flags(self) -> dict[str, bool]:
+        return {
+            name.removeprefix("flag_"): value == "yes"
+            for name, value in self.cleaned_data.items()
+            if name.startswith("flag_")
+        }

@@ -21,7 +21,7 @@ from lumbar.domain.errors import InvalidInput, invalid_from
 from lumbar.domain.instruments import LicensedWording
 from lumbar.domain.intake import Goal, StartBackAnswers
 from lumbar.web.care.models import OutcomeScore
-from lumbar.web.care.services import ServiceError
+from lumbar.web.care.services import ServiceError, lock_person
 
 
 def licensed_wording() -> dict[str, LicensedWording]:
@@ -53,6 +53,8 @@ def record_reassessment(
     today = today or timezone.localdate()
     _, status = reassessment_for(user, today)
     if status is None or status.due is None:
+        if repeat := reassessment_scores(user, on=today):
+            return repeat  # the answers of a moment ago, sent again
         raise ServiceError("No check is due today.")
     licensed = licensed_wording()
     for name, answers in (("odi", odi_sections), ("rmdq", rmdq_yes), ("startback", startback)):
@@ -110,10 +112,30 @@ def record_reassessment(
         scored.append(("startback", risk.total, detail))
 
     with transaction.atomic():
+        # A double submit or a second tab: the first answers are the reassessment, the repeat
+        # gets them back rather than a second set of scores for the same week.
+        lock_person(user)
+        if stored := reassessment_scores(user, week=status.due.week):
+            return stored
         return [
             OutcomeScore.objects.create(patient=user, date=today, instrument=name, score=score, detail=detail)
             for name, score, detail in scored
         ]
+
+
+def reassessment_scores(
+    user: AbstractBaseUser, *, week: int | None = None, on: dt.date | None = None
+) -> list[OutcomeScore]:
+    """The scores of one reassessment (that week's, or one answered on that day)."""
+    rows = OutcomeScore.objects.filter(patient=user).order_by("pk")
+    if on is not None:
+        rows = rows.filter(date=on)
+    return [
+        row
+        for row in rows
+        if (marked := (row.detail or {}).get("reassessment_week")) is not None
+        and (week is None or marked == week)
+    ]
 
 
 def _whole(value: object, what: str) -> int:

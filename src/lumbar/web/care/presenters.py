@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 
-from lumbar.domain import screening
+from lumbar.domain import progression_rules, screening
 from lumbar.domain.catalog import Catalog, Dose, default_catalog
 from lumbar.domain.library import describe_dose
+from lumbar.domain.progression_rules import pain_during_acceptable, pain_during_limit
 from lumbar.web.care import selectors
 from lumbar.web.care.models import ExerciseSession, ProgramVersion
 from lumbar.web.library.figures import Frame, figure_svg
@@ -28,18 +30,24 @@ GET_READY_SECONDS = 5
 
 
 def pain_limit() -> int:
-    from lumbar.domain.progression_rules import pain_during_limit
-
     return pain_during_limit()
 
 
-def pain_too_high(pain: int) -> bool:
-    return pain > pain_limit()
+def pain_stop_at(pain_before: int | None) -> int:
+    """Pain during above which today's exercise stops: 5/10, or the pain before the session when
+    that was higher (the same rule the progression review judges by)."""
+    return math.floor(progression_rules.default_rules().pain_during.limit(pain_before))
 
 
-def too_much_pain_message(name: str) -> str:
+def pain_too_high(pain: int, pain_before: int | None) -> bool:
+    return not pain_during_acceptable(pain, pain_before)
+
+
+def too_much_pain_message(name: str, pain_before: int | None) -> str:
+    limit = pain_stop_at(pain_before)
+    before = " (the pain you had before the session)" if limit > pain_limit() else ""
     return (
-        f"Your pain went above {pain_limit()} out of 10 during {name}. Leave it for today; "
+        f"Your pain went above {limit} out of 10{before} during {name}. Leave it for today; "
         "next time Lumbar will make it easier."
     )
 
@@ -125,7 +133,8 @@ def player_context(session: ExerciseSession, number: int, catalog: Catalog) -> d
         "timer_json": json.dumps(timer),
         "asks_leg_symptoms": has_leg_symptoms(session.program),
         "previous_log": logs.get(entry["id"]),
-        "pain_limit": pain_limit(),
+        "pain_limit": pain_stop_at(session.pain_before),
+        "pain_above_usual_limit": pain_stop_at(session.pain_before) > pain_limit(),
         "steps_done": [{"name": e["name"], "done": e["id"] in logs} for e in entries],
     }
 

@@ -366,6 +366,9 @@ def progress_page(request: HttpRequest) -> HttpResponse:
     return render(request, "care/progress.html", context)
 
 
+SAVED = "Thank you: your answers are saved. See how they compare below."
+
+
 @login_required
 @patient_required
 @require_http_methods(["GET", "POST"])
@@ -376,7 +379,11 @@ def reassess(request: HttpRequest) -> HttpResponse:
         return redirect("onboarding-start")
     if status.due is None:
         if request.method == "POST":
-            messages.info(request, "No check is due today, so nothing was saved.")
+            if outcome_services.reassessment_scores(request.user, on=today):  # type: ignore[arg-type]
+                # The same answers sent twice (a double tap, a second tab): the first are kept.
+                messages.success(request, SAVED)
+            else:
+                messages.info(request, "No check is due today, so nothing was saved.")
             return redirect("progress")
         return render(request, "care/reassess.html", {"status": status, "form": None})
     wording = outcome_services.licensed_wording()
@@ -387,6 +394,6 @@ def reassess(request: HttpRequest) -> HttpResponse:
         except (InvalidInput, ServiceError) as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "Thank you: your answers are saved. See how they compare below.")
+            messages.success(request, SAVED)
             return redirect("progress")
     return render(request, "care/reassess.html", {"status": status, "form": form, "wording": wording})

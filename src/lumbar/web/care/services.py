@@ -12,8 +12,6 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -43,24 +41,6 @@ class ServiceError(Exception):
 
 
 # --- Accounts ------------------------------------------------------------------------------------
-
-
-def register(email: str, password: str, *, role: str = Profile.PATIENT) -> AbstractBaseUser:
-    """Create an account. The email is the user name (stored lower-case)."""
-    email = User.objects.normalize_email(email).strip().lower()
-    if not email or "@" not in email:
-        raise ServiceError("Please enter a valid email address.")
-    if User.objects.filter(username=email).exists():
-        raise ServiceError("An account with that email already exists. Try signing in instead.")
-    candidate = User(username=email, email=email)
-    try:
-        validate_password(password, candidate)
-    except ValidationError as exc:
-        raise ServiceError(" ".join(exc.messages)) from None
-    with transaction.atomic():
-        user = User.objects.create_user(username=email, email=email, password=password)
-        Profile.objects.create(user=user, role=role)
-    return user
 
 
 def delete_account(user: AbstractBaseUser) -> None:
@@ -97,7 +77,7 @@ def answer_screen_question(user: AbstractBaseUser, key: str, yes: bool, *, numbe
     """Keep one answer of the onboarding screen. Refused while a warning sign blocks: answering the
     questions again with 'no' must not undo the advice (only the clinician path does)."""
     with transaction.atomic():
-        _lock_person(user)
+        lock_person(user)
         if selectors.blocking_screening(user) is not None:
             raise ScreenBlocks("A warning sign needs a doctor first.")
         draft = selectors.draft(user)
@@ -110,7 +90,7 @@ def answer_cauda_equina_recheck(user: AbstractBaseUser, answers: dict[str, bool]
     """Keep the answers to the cauda equina questions asked again (see selectors.cauda_equina_recheck).
     A yes counts as a yes of the screen and is triaged at once, like a yes on the screen itself."""
     with transaction.atomic():
-        _lock_person(user)
+        lock_person(user)
         if selectors.blocking_screening(user) is not None:
             raise ScreenBlocks("A warning sign needs a doctor first.")
         draft = selectors.draft(user)
@@ -146,7 +126,7 @@ def clear_blocking_screen(user: AbstractBaseUser) -> None:
     """The person says a clinician has checked them: earlier blocking screens stop blocking, and
     they answer the warning-sign questions again (a new screen can block again)."""
     with transaction.atomic():
-        _lock_person(user)
+        lock_person(user)
         Profile.objects.filter(user=user).update(screen_cleared_at=timezone.now())
         if IntakeDraft.objects.filter(patient=user).exists():
             save_draft(user, {"red_flags": {}, selectors.RECHECK_KEY: {}}, step="screen-1")
@@ -181,7 +161,7 @@ def submit_intake(user: AbstractBaseUser, *, today: dt.date | None = None) -> In
 
     today = today or timezone.localdate()
     with transaction.atomic():
-        _lock_person(user)
+        lock_person(user)
         draft = IntakeDraft.objects.select_for_update().filter(patient=user).first()
         if draft is None:
             return _made_already(user)
@@ -233,7 +213,7 @@ def _made_already(user: AbstractBaseUser) -> IntakeOutcome:
     return IntakeOutcome(screening=event, program=program)
 
 
-def _lock_person(user: AbstractBaseUser) -> None:
+def lock_person(user: AbstractBaseUser) -> None:
     """Serialise one person's create-once writes inside the caller's transaction: lock their profile
     row (PostgreSQL); on SQLite the IMMEDIATE transaction already holds the database's write lock."""
     list(Profile.objects.select_for_update().filter(user=user).values_list("pk", flat=True))
@@ -259,7 +239,7 @@ def start_session(user: AbstractBaseUser, *, today: dt.date | None = None) -> Ex
         raise ServiceError("You don't have a program yet.")
     today = today or timezone.localdate()
     with transaction.atomic():
-        _lock_person(user)  # two taps on "start" make one session
+        lock_person(user)  # two taps on "start" make one session
         session = ExerciseSession.objects.filter(patient=user, date=today, program=program).first()
         if session is None:
             session = ExerciseSession.objects.create(patient=user, program=program, date=today)
@@ -325,7 +305,7 @@ def finish_session(
     concurrent request) finds the session finished and changes nothing."""
     pain_after = _pain(pain_after, "pain after the session")
     with transaction.atomic():
-        _lock_person(user)
+        lock_person(user)
         session = _own_session(user, session_id)
         if session.completed_at is not None:
             return ReviewOutcome(alerts=[], new_program=None, triage=None)
@@ -348,7 +328,7 @@ def record_checkin(
         "red_flags": answers.model_dump(exclude_defaults=True),
     }
     with transaction.atomic():
-        _lock_person(user)
+        lock_person(user)
         existing = CheckIn.objects.filter(patient=user, date=today).first()
         if existing is not None and {k: getattr(existing, k) for k in values} == values:
             # Nothing new to review; a warning sign the first one raised still stands.
@@ -399,7 +379,7 @@ def run_review(user: AbstractBaseUser, *, today: dt.date) -> ReviewOutcome:
     history = parse_history(selectors.history_json(user, program, today))
     result = review(history, default_catalog()).to_json()
     with transaction.atomic():
-        _lock_person(user)
+        lock_person(user)
         alerts = _store_alerts(user, result["alerts"], today)
         event = None
         if result.get("triage") and result["triage"]["tier"] != "routine":

@@ -149,8 +149,12 @@ def session_exercise(request: HttpRequest, session_id: int, number: int) -> Http
             except (services.ServiceError, InvalidInput) as exc:
                 messages.error(request, str(exc))
             else:
-                if data.get("pain_during") is not None and presenters.pain_too_high(data["pain_during"]):
-                    messages.warning(request, presenters.too_much_pain_message(entry["name"]))
+                if data.get("pain_during") is not None and presenters.pain_too_high(
+                    data["pain_during"], session.pain_before
+                ):
+                    messages.warning(
+                        request, presenters.too_much_pain_message(entry["name"], session.pain_before)
+                    )
                 if number < len(entries):
                     return redirect("session-exercise", session_id=session.pk, number=number + 1)
                 return redirect("session-finish", session_id=session.pk)
@@ -193,10 +197,9 @@ def checkin(request: HttpRequest) -> HttpResponse:
     if program is None:
         return redirect("onboarding-start")
     questions = presenters.checkin_questions(program)
-    form = forms.CheckInForm(request.POST or None)
+    form = forms.CheckInForm(request.POST or None, questions=questions)
     if request.method == "POST" and form.is_valid():
-        red_flags = {q.key: request.POST.get(f"flag_{q.key}") == "yes" for q in questions}
-        outcome = services.record_checkin(request.user, form.cleaned_data["morning_pain"], red_flags)  # type: ignore[arg-type]
+        outcome = services.record_checkin(request.user, form.cleaned_data["morning_pain"], form.red_flags())  # type: ignore[arg-type]
         if outcome.triage is not None and outcome.triage.tier in ("emergency_now", "urgent_same_day"):
             return redirect("onboarding-stop")
         request.session["last_review"] = presenters.review_summary(outcome)
@@ -206,7 +209,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     context = {
         "form": form,
-        "questions": questions,
+        "questions": [form[f"flag_{q.key}"] for q in questions],
         "offer": selectors.checkin_offer(request.user, now),  # type: ignore[arg-type]
         "counts_now": selectors.is_next_morning_reading(timezone.localdate(now), now),
         "closes_hour": selectors.checkin_hours()[1],

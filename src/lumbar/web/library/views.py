@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from lumbar.domain.progression_rules import pain_during_limit
 from lumbar.web.library import figures, markdown, selectors
 
 
@@ -30,6 +31,7 @@ def exercise_detail(request: HttpRequest, exercise_id: str) -> HttpResponse:
         "e": detail.card.exercise,
         "animated": figures.figure_svg(exercise_id, "animated"),
         "has_stills": figures.figure_svg(exercise_id, "start") is not None,
+        "pain_limit": pain_during_limit(),
     }
     return render(request, "library/exercise_detail.html", context)
 
