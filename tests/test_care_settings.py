@@ -1,5 +1,6 @@
 """Settings: every record exported as JSON, the account deleted with a typed confirmation, the
-password changed, and none of it reaching another patient's data."""
+password changed, and none of it reaching another patient's data. (Export and deletion ask for the
+password again: tests/test_hardening_account.py.)"""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ def with_history(client: Client, email: str = "pat@example.org") -> Any:
 
 
 def export(client: Client) -> dict[str, Any]:
-    response = client.get("/settings/export.json")
+    response = client.post("/settings/export.json", {"password": PASSWORD})
     assert response.status_code == 200
     assert response.streaming
     return json.loads(b"".join(response.streaming_content))  # type: ignore[arg-type]
@@ -70,11 +71,11 @@ def test_every_control_on_the_settings_page_has_a_label(client: Client) -> None:
     onboard(client)
     page = client.get("/settings/").content.decode()
     ids = re.findall(r'<input id="([^"]+)"', page)
-    assert ids == ["feed-url", "confirmation"]
+    assert ids == ["feed-url", "export-password", "confirmation", "delete-password"]
     for control in ids:
         assert f'<label class="field-label" for="{control}">' in page
     assert 'href="/accounts/password/change/"' in page
-    assert 'href="/settings/export.json"' in page
+    assert 'action="/settings/export.json"' in page
     token = Profile.objects.get().calendar_token
     assert f'value="http://testserver/calendar/{token}.ics"' in page
     assert f'href="webcal://testserver/calendar/{token}.ics"' in page
@@ -85,7 +86,7 @@ def test_every_control_on_the_settings_page_has_a_label(client: Client) -> None:
 
 def test_the_export_is_a_json_download_of_every_kind_of_record(client: Client) -> None:
     user = with_history(client)
-    response = client.get("/settings/export.json")
+    response = client.post("/settings/export.json", {"password": PASSWORD})
     assert response["Content-Type"] == "application/json; charset=utf-8"
     assert response["Content-Disposition"] == (
         f'attachment; filename="lumbar-data-{timezone.localdate().isoformat()}.json"'
@@ -118,7 +119,7 @@ def test_the_export_is_a_json_download_of_every_kind_of_record(client: Client) -
 
 def test_the_export_is_written_a_row_at_a_time(client: Client) -> None:
     with_history(client)
-    response = client.get("/settings/export.json")
+    response = client.post("/settings/export.json", {"password": PASSWORD})
     pieces = list(response.streaming_content)  # type: ignore[arg-type]
     # The header, then an opening and closing piece per section, and one piece per row.
     assert len(pieces) > 20
@@ -135,7 +136,7 @@ def test_a_patient_exports_only_their_own_records(client: Client) -> None:
 
 
 def test_the_export_needs_a_signed_in_patient() -> None:
-    response = Client().get("/settings/export.json")
+    response = Client().post("/settings/export.json", {"password": PASSWORD})
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
 
@@ -147,7 +148,7 @@ def test_deleting_needs_the_typed_word_and_otherwise_deletes_nothing(client: Cli
     user = with_history(client)
     before = care_rows(user.pk)
     for wrong in ("", "delete me", "DELET"):
-        response = client.post("/settings/delete/", {"confirmation": wrong})
+        response = client.post("/settings/delete/", {"confirmation": wrong, "password": PASSWORD})
         assert response["Location"] == "/settings/"
     assert care_rows(user.pk) == before
     assert "To delete your account, type DELETE in the box." in client.get("/settings/").content.decode()
@@ -160,7 +161,7 @@ def test_deleting_the_account_signs_out_and_leaves_no_row_in_any_care_table(clie
     second = with_history(other, "second@example.org")
     kept = care_rows(second.pk)
     assert sum(care_rows(user.pk).values()) > 10
-    response = client.post("/settings/delete/", {"confirmation": " delete "})
+    response = client.post("/settings/delete/", {"confirmation": " delete ", "password": PASSWORD})
     assert response["Location"] == "/"
     assert not get_user_model().objects.filter(pk=user.pk).exists()
     assert set(care_rows(user.pk).values()) == {0}

@@ -164,6 +164,9 @@ def prepare(directory: Path) -> str:
         call_command("migrate", interactive=False, verbosity=0)
     except DatabaseError as exc:
         raise ServeError(f"cannot prepare the database in {directory}: {exc}") from None
+    from lumbar.web.security.tasks import ensure_scheduled
+
+    ensure_scheduled()  # the daily housekeeping (old login logs, expired sessions) for the worker
     return version
 
 
@@ -234,6 +237,9 @@ class Server:
             sys.executable, "-m", "gunicorn", "lumbar.web.wsgi:application",
             "--bind", bind, "--workers", str(self.workers), "--worker-class", "gthread", "--threads", "4",
             "--graceful-timeout", "5", "--timeout", "120", "--log-level", "warning",
+            # gunicorn believes X-Forwarded-Proto from loopback by default; Lumbar decides instead, from
+            # LUMBAR_TRUSTED_PROXIES only (lumbar.web.security.proxy).
+            "--forwarded-allow-ips", "",
         ]  # fmt: skip
         # Access logs name the pages people visit; keep them only when the deployer asks.
         if os.environ.get("LUMBAR_ACCESS_LOG"):

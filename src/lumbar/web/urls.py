@@ -17,3 +17,6 @@ urlpatterns = [
     path("", include("lumbar.web.care.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# A full disk or a read-only database answers a friendly 503 instead of the 500 page.
+handler500 = "lumbar.web.security.failures.server_error"

@@ -2,7 +2,8 @@
 
 The calendar feed needs no sign-in: its address carries the person's unguessable calendar token
 (Profile.calendar_token), which they can replace at any time. Everything else is the signed-in
-person's own data only.
+person's own data only, and the export and the deletion ask for the password again (someone at an
+unlocked phone cannot take or destroy the record).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login, logout
+from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ImproperlyConfigured
@@ -152,10 +153,27 @@ def new_calendar_link(request: HttpRequest) -> HttpResponse:
     return redirect("settings")
 
 
+def password_confirmed(request: HttpRequest) -> bool:
+    """Re-authentication: the POSTed `password` is the signed-in person's. A wrong one counts as a
+    failed sign-in for django-axes, so guessing here is throttled like guessing at the sign-in page
+    (after 5, the lockout page answers instead)."""
+    password = request.POST.get("password", "")
+    if not password:
+        return False
+    user = authenticate(request, username=request.user.get_username(), password=password)
+    return user is not None and user.pk == request.user.pk
+
+
+RETYPE_HINT = "That password is not right. Enter the password you sign in with."
+
+
 @login_required
 @patient_required
 @require_POST
 def delete_account(request: HttpRequest) -> HttpResponse:
+    if not password_confirmed(request):
+        messages.error(request, f"Your account was not deleted. {RETYPE_HINT}")
+        return redirect(reverse("settings") + "#delete-heading")
     try:
         account_services.delete_account_and_data(request.user, request.POST.get("confirmation", ""))  # type: ignore[arg-type]
     except services.ServiceError as exc:
@@ -255,10 +273,14 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @patient_required
-@require_GET
+@require_POST
 @never_cache
-def export_data(request: HttpRequest) -> StreamingHttpResponse:
-    """All the person's records as one JSON document, written as it is read (memory stays flat)."""
+def export_data(request: HttpRequest) -> HttpResponse:
+    """All the person's records as one JSON document, written as it is read (memory stays flat),
+    once the person has entered their password again."""
+    if not password_confirmed(request):
+        messages.error(request, f"Nothing was downloaded. {RETYPE_HINT}")
+        return redirect(reverse("settings") + "#data-heading")
     today = timezone.localdate()
     response = StreamingHttpResponse(
         export_chunks(request.user),

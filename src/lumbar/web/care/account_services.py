@@ -1,11 +1,13 @@
 """Writes for accounts: sign-up with a confirmed email, a new calendar link, and deleting the account
-with everything in it."""
+with everything in it (and every trace of it in the database files)."""
 
 from __future__ import annotations
 
 import dataclasses
 import enum
+import logging
 import secrets
+import time
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +17,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.signing import BadSignature, SignatureExpired, TimestampSigner
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -24,6 +26,7 @@ from lumbar.web.care import services
 from lumbar.web.care.models import Profile, new_feed_token
 
 User = get_user_model()
+log = logging.getLogger(__name__)
 
 # The person must type this word to delete their account (compared ignoring case and spaces).
 DELETE_CONFIRMATION = "DELETE"
@@ -39,16 +42,64 @@ def new_calendar_token(user: AbstractBaseUser) -> str:
 
 
 def delete_account_and_data(user: AbstractBaseUser, confirmation: str) -> None:
-    """Delete the person, everything they recorded, and the sign-in attempts kept under their name."""
+    """Delete the person, everything they recorded, their sessions on every device, the sign-in
+    attempts and logs kept under their name and their password-reset counts; then, on SQLite, empty
+    the write-ahead log so that nothing of it stays in the database files (deleted rows are already
+    overwritten with zeros: PRAGMA secure_delete in the settings). The caller checked the password."""
     if confirmation.strip().upper() != DELETE_CONFIRMATION:
         raise services.ServiceError(f"To delete your account, type {DELETE_CONFIRMATION} in the box.")
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
+    from lumbar.web.security import throttle
+
     username = user.get_username()
+    email = getattr(user, "email", "") or username
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA secure_delete=ON")
     with transaction.atomic():
+        delete_sessions_of(user.pk)
         services.delete_account(user)
         for model in (AccessAttempt, AccessLog, AccessFailureLog):
-            model.objects.filter(username=username).delete()
+            model.objects.filter(username__iexact=username).delete()
+        for address in {username, email}:
+            throttle.forget("reset-address", address)
+    transaction.on_commit(checkpoint_database)
+
+
+def delete_sessions_of(user_pk: Any) -> int:
+    """Sign the person out on every device: delete every stored session that carries their id."""
+    from django.contrib.auth import SESSION_KEY
+    from django.contrib.sessions.models import Session
+
+    doomed = [
+        session.pk
+        for session in Session.objects.iterator(chunk_size=500)
+        if session.get_decoded().get(SESSION_KEY) == str(user_pk)
+    ]
+    Session.objects.filter(pk__in=doomed).delete()
+    return len(doomed)
+
+
+CHECKPOINT_TRIES = 5
+
+
+def checkpoint_database() -> bool:
+    """SQLite: copy the write-ahead log into the database and truncate it to nothing, so the pages
+    that held a deleted account survive in neither file. Readers can hold it up for a moment (the
+    busy timeout waits for them); it is tried again a few times. Other databases: nothing to do here
+    (PostgreSQL: see docs/web.md, "Running it for a clinic", on VACUUM)."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        return False
+    for attempt in range(CHECKPOINT_TRIES):
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            row = cursor.fetchone()
+        if row is not None and row[0] == 0:
+            return True
+        time.sleep(0.1 * (attempt + 1))
+    log.warning("the write-ahead log could not be emptied after an account deletion (readers kept it busy)")
+    return False
 
 
 # --- Sign-up with a confirmed email -----------------------------------------------------------------

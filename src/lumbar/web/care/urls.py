@@ -26,6 +26,7 @@ urlpatterns = [
 from django.contrib.auth import views as auth_views  # noqa: E402
 
 from lumbar.web.care import account, progress  # noqa: E402
+from lumbar.web.security.views import ThrottledPasswordResetView  # noqa: E402
 
 urlpatterns += [
     path("signup/", account.signup, name="signup"),
@@ -43,7 +44,7 @@ urlpatterns += [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("accounts/password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/password/reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),
     path(
         "accounts/password/reset/sent/",
         auth_views.PasswordResetDoneView.as_view(),

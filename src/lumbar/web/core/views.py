@@ -29,9 +29,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
     state = selectors.health()
     body = {
         "status": "ok" if state.ok else "error",
-        "database": "ok" if state.database_ok else "error",
+        "database": "read-only" if state.read_only else ("ok" if state.database_ok else "error"),
         "content_version": state.content_version or "unavailable",
     }
+    if state.read_only:
+        body["reason"] = state.read_only
     return JsonResponse(body, status=200 if state.ok else 503)
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 import dj_database_url
 
 from lumbar.web.datadir import DATABASE_FILE, data_dir, secret_key
+from lumbar.web.security.email import email_settings
+from lumbar.web.security.proxy import parse_trusted_proxies
 
 WEB_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = data_dir()
@@ -31,6 +33,10 @@ ALLOWED_HOSTS = [
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("LUMBAR_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
+# The reverse proxies in front of Lumbar (addresses or networks): only from them are X-Forwarded-For
+# (the client's address, for sign-in throttling) and X-Forwarded-Proto (HTTPS) believed.
+# See lumbar.web.security.proxy; empty (the default) believes nobody.
+LUMBAR_TRUSTED_PROXIES = parse_trusted_proxies(os.environ.get("LUMBAR_TRUSTED_PROXIES", ""))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -46,18 +52,25 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "lumbar.web.security",
     "lumbar.web.core",
     "lumbar.web.library",
     "lumbar.web.care",
 ]
 
 MIDDLEWARE = [
+    # First: the real client address and scheme, from trusted proxies only.
+    "lumbar.web.security.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so that static files get X-Frame-Options and Referrer-Policy too.
+    "lumbar.web.security.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: no-store on every response to a signed-in person.
+    "lumbar.web.security.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -89,13 +102,18 @@ TEMPLATES = [
 # SQLite in the data directory unless DATABASE_URL names another database (PostgreSQL for a clinic).
 # WAL lets readers and the task worker run while a request writes; IMMEDIATE takes the write lock at
 # the start of a transaction so concurrent writers queue instead of failing with "database is locked".
+# secure_delete overwrites deleted rows with zeros, so a deleted account leaves no trace in the file
+# (account_services.erase_deleted_data also empties the WAL after a deletion).
 SQLITE_PATH = DATA_DIR / DATABASE_FILE
 DATABASES = {
     "default": dj_database_url.config(default=f"sqlite:///{SQLITE_PATH}", conn_max_age=60),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; "
+            "PRAGMA secure_delete=ON;"
+        ),
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -106,11 +124,15 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# At least 10 characters, not only spaces, not a common password, not like the email address, not
+# only digits, not made of the site's own words (lumbar.web.security.passwords).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "lumbar.web.security.passwords.NotOnlyWhitespaceValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "lumbar.web.security.passwords.SiteWordsValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out sign-in is refused before the password is even checked.
@@ -120,6 +142,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 # The lock is kept under the address in lower case, so changing its case does not reset the count.
 AXES_USERNAME_CALLABLE = "lumbar.web.care.backends.axes_username"
+# ... and under the real client address behind LUMBAR_TRUSTED_PROXIES (never a forged X-Forwarded-For).
+AXES_CLIENT_IP_CALLABLE = "lumbar.web.security.proxy.axes_client_address"
 # Sign-in throttling (django-axes): after 5 wrong passwords for one account from one address,
 # that account cannot sign in from there for 15 minutes, even with the right password. Keyed on
 # user name and address together, so a stranger cannot lock a person out from elsewhere.
@@ -130,6 +154,13 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 # Failed sign-ins are still logged; the start-up banner and per-request chatter are not.
 AXES_VERBOSE = False
+# Sign-in logs (django-axes) are kept this many days, then deleted by the daily housekeeping task
+# (lumbar.web.security.tasks), with expired sessions.
+LUMBAR_LOGIN_LOG_DAYS = int(os.environ.get("LUMBAR_LOGIN_LOG_DAYS", "30"))
+# Password-reset emails: at most this many an hour for one email address (more are silently not
+# sent) and for one client address (more are refused with 429).
+LUMBAR_RESET_LIMIT_PER_ADDRESS = 3
+LUMBAR_RESET_LIMIT_PER_CLIENT = 10
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "today"
 LOGOUT_REDIRECT_URL = "home"
@@ -148,8 +179,9 @@ LUMBAR_SIGNUP_LINK_MAX_AGE = 3 * 24 * 60 * 60
 # embedded default) and the request came to a loopback host, the "check your email" page also shows
 # the emailed link, so a person on their own computer need not look for it in the server's console.
 _LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
-LUMBAR_SHOW_LINKS_ON_LOOPBACK = env_flag("LUMBAR_SHOW_LINKS_ON_LOOPBACK", default=True) and all(
-    host in _LOOPBACK_HOSTS for host in ALLOWED_HOSTS
+LUMBAR_LOOPBACK_ONLY = all(host in _LOOPBACK_HOSTS for host in ALLOWED_HOSTS)
+LUMBAR_SHOW_LINKS_ON_LOOPBACK = (
+    env_flag("LUMBAR_SHOW_LINKS_ON_LOOPBACK", default=True) and LUMBAR_LOOPBACK_ONLY
 )
 
 LANGUAGE_CODE = "en-gb"
@@ -166,7 +198,12 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
-EMAIL_BACKEND = os.environ.get("LUMBAR_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# LUMBAR_EMAIL_URL: smtp://user:password@host:587 (STARTTLS), smtps://...:465 or console://.
+# Unset: the console on a loopback-only server (the embedded default), else nothing is sent and no
+# link is logged (lumbar.web.security.email).
+globals().update(email_settings(os.environ.get("LUMBAR_EMAIL_URL"), loopback_only=LUMBAR_LOOPBACK_ONLY))
+if os.environ.get("LUMBAR_EMAIL_BACKEND"):  # a Django backend's dotted path, for special cases
+    EMAIL_BACKEND = os.environ["LUMBAR_EMAIL_BACKEND"]
 DEFAULT_FROM_EMAIL = os.environ.get("LUMBAR_FROM_EMAIL", "Lumbar <no-reply@localhost>")
 
 SESSION_COOKIE_HTTPONLY = True

@@ -1,0 +1,61 @@
+"""Middleware: the real client behind trusted proxies, security headers on every response, and
+signed-in pages kept out of every cache."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
+
+from lumbar.web.security.proxy import apply_to_meta
+
+GetResponse = Callable[[HttpRequest], HttpResponse]
+
+
+class TrustedProxyMiddleware:
+    """First in the list: from a proxy in LUMBAR_TRUSTED_PROXIES, REMOTE_ADDR becomes the client's
+    address (X-Forwarded-For) and X-Forwarded-Proto is kept for SECURE_PROXY_SSL_HEADER; from anyone
+    else those headers are removed before Django reads them."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+        self.networks = tuple(getattr(settings, "LUMBAR_TRUSTED_PROXIES", ()))
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        apply_to_meta(request.META, self.networks)
+        return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """Right after Django's SecurityMiddleware and before WhiteNoise, so static files get them too:
+    X-Frame-Options DENY (the page is never framed) and the Referrer-Policy. Django's own middleware
+    sets them on views; this one covers every response. (A Content-Security-Policy belongs here too.)"""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("X-Frame-Options", getattr(settings, "X_FRAME_OPTIONS", "DENY"))
+        policy = getattr(settings, "SECURE_REFERRER_POLICY", None)
+        if policy:
+            response.headers.setdefault("Referrer-Policy", policy)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
+
+class PrivatePagesMiddleware:
+    """After AuthenticationMiddleware: a response to a signed-in person is never stored by the browser
+    or a proxy (Cache-Control: no-store, private), whatever the view said."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+        return response
