@@ -174,6 +174,8 @@ def apply(program: dict[str, Any], result: dict[str, Any], catalog: Catalog) -> 
     walking = result.get("walking")
     if walking and walking["action"] in ("progress", "regress"):
         updated["walking"].update(walking["to"])
+        if "running" not in walking["to"]:
+            updated["walking"].pop("running", None)  # back to walking
     return updated
 
 
@@ -455,3 +457,58 @@ class NonResponder(Patient):
 
     def outcomes(self, day: int) -> dict[str, float]:
         return {"nprs": 5, "odi": 40} if day in OUTCOME_DAYS else {}
+
+
+# 34, back pain for 20 weeks, high fitness, 30 minutes a session; wants to run 10 km, deadlift and
+# play netball again (the runner of the clinical review).
+RUNNER: dict[str, Any] = {
+    "age": 34,
+    "sex": "female",
+    "episode_weeks": 20,
+    "pain": {"now": 3},
+    "leg_symptoms": "none",
+    "fitness": "high",
+    "minutes_per_session": 30,
+    "activities": ["running", "gym_lifting", "team_sport"],
+}
+
+# 80, low fitness, osteoporosis and a fall last winter; chronic back pain.
+OLDER_ADULT: dict[str, Any] = {
+    "age": 80,
+    "sex": "female",
+    "episode_weeks": 30,
+    "pain": {"now": 4},
+    "leg_symptoms": "none",
+    "fitness": "low",
+    "conditions": ["osteoporosis", "falls_or_poor_balance"],
+}
+
+
+@dataclass
+class Runner(Improving):
+    """The runner: pain 3 easing to 1, every session suits, 12 weeks."""
+
+    intake: dict[str, Any] = field(default_factory=lambda: dict(RUNNER))
+
+    def usual_pain(self, day: int) -> int:
+        return max(1, 3 - day // 21)
+
+
+@dataclass
+class RunnerWhoseBackFlares(Runner):
+    """The runner, whose morning pain rises to 6 the week the jogging first reaches 3 minutes."""
+
+    flare_days: tuple[int, ...] = ()
+
+    def morning_pain(self, day: int) -> int:
+        return 6 if day in self.flare_days else self.usual_pain(day)
+
+
+@dataclass
+class OlderAdult(Improving):
+    """The older adult with fragile bones and a fall: pain 4 easing slowly, every session suits."""
+
+    intake: dict[str, Any] = field(default_factory=lambda: dict(OLDER_ADULT))
+
+    def usual_pain(self, day: int) -> int:
+        return max(2, 4 - day // 28)

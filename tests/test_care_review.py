@@ -202,3 +202,21 @@ def test_the_player_stops_above_five_when_the_pain_before_was_lower(client: Clie
         follow=True,
     )
     assert "Your pain went above 5 out of 10 during" in worse.content.decode()
+
+
+def test_the_program_page_shows_the_walk_runs_in_force_in_place_of_the_walks(client: Client) -> None:
+    user = patient(client)
+    version = selectors.current_program(user)
+    assert version is not None
+    plan = dict(version.program)
+    plan["walking"] = {
+        **plan["walking"],
+        "run_walk": {"run_minutes": 1, "walk_minutes": 2, "repeats": 8, "weekly_increase_run_minutes": 1},
+        "running": {"run_minutes": 3, "walk_minutes": 2, "repeats": 4},
+    }
+    ProgramVersion.objects.filter(pk=version.pk).update(program=plan)
+    page = client.get("/program/").content.decode()
+    assert (
+        "This week, in place of your walks: walk-runs of 3 minutes jogging and 2 minutes walking, 4 times, on 5 "
+        "days a week." in page
+    )

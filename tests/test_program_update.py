@@ -185,3 +185,29 @@ def test_walking_changes_at_most_once_a_week(catalog: Catalog) -> None:
     next_week, changed = apply_review(after, review(walking=again, today="2026-03-17"), catalog)
     assert next_week["walking"]["minutes_per_bout"] == 7
     assert changed
+
+
+def test_walk_runs_replace_the_walks_and_a_step_back_to_walking_removes_them(catalog: Catalog) -> None:
+    walks = {"minutes_per_bout": 30, "bouts_per_day": 1, "days_per_week": 5}
+    first = {"run_minutes": 1, "walk_minutes": 2, "repeats": 8}
+    start = {
+        "action": "progress",
+        "from": walks,
+        "to": {**walks, "running": first},
+        "reasons": ["Your back has stayed settled."],
+    }
+    plan = program(catalog)
+    plan["walking"].update(walks)
+    running, changes = apply_review(plan, review(walking=start), catalog)
+    assert running["walking"]["running"] == first
+    assert changes == [
+        "Walking: walk-runs of 1 minute jogging and 2 minutes walking, 8 times, 5 days a week now "
+        "(was 30 minutes once a day, 5 days a week). Your back has stayed settled."
+    ]
+    back = {"action": "regress", "from": start["to"], "to": walks, "reasons": ["A flare."]}
+    walking, changed = apply_review(running, review(walking=back, today="2026-03-20"), catalog)
+    assert "running" not in walking["walking"]
+    assert changed == [
+        "Walking: 30 minutes once a day, 5 days a week now (was walk-runs of 1 minute jogging and 2 minutes "
+        "walking, 8 times, 5 days a week). A flare."
+    ]

@@ -24,9 +24,12 @@ from simulator import (
     Journey,
     NonAdherent,
     NonResponder,
+    OlderAdult,
     OnceAWeek,
     Peripheralising,
     RedFlagOnDay20,
+    Runner,
+    RunnerWhoseBackFlares,
     SevenAtRest,
     day,
     run,
@@ -84,6 +87,23 @@ def seven_at_rest(catalog: Catalog) -> Journey:
 @pytest.fixture(scope="module")
 def once_a_week(catalog: Catalog) -> Journey:
     return run(OnceAWeek(), catalog)
+
+
+@pytest.fixture(scope="module")
+def runner(catalog: Catalog) -> Journey:
+    return run(Runner(), catalog)
+
+
+@pytest.fixture(scope="module")
+def runner_flaring(catalog: Catalog) -> Journey:
+    # Two bad mornings after the sessions of days 49 and 50 (third walk-run week), and two after the
+    # sessions of days 57 and 58, the week the walk-runs started again.
+    return run(RunnerWhoseBackFlares(flare_days=(50, 51, 58, 59)), catalog)
+
+
+@pytest.fixture(scope="module")
+def older_adult(catalog: Catalog) -> Journey:
+    return run(OlderAdult(), catalog)
 
 
 def sessions_at(journey: Journey, dose: Dose) -> int:
@@ -375,6 +395,118 @@ def test_non_responder_keeps_a_tolerated_program_going_while_waiting_for_review(
 # --- Every journey ---------------------------------------------------------------------------------------------------
 
 
+# --- The runner (12 weeks) ------------------------------------------------------------------------------
+
+
+def walking_changes(journey: Journey) -> list[tuple[int, str, str, dict[str, Any] | None]]:
+    return [
+        (
+            e.day,
+            e.review["walking"]["action"],
+            e.review["walking"]["rule"],
+            e.review["walking"]["to"].get("running"),
+        )
+        for e in journey.events
+        if e.review["walking"]["action"] != "hold"
+    ]
+
+
+def intervals(run_minutes: float, walk_minutes: float, repeats: int) -> dict[str, Any]:
+    return {"run_minutes": run_minutes, "walk_minutes": walk_minutes, "repeats": repeats}
+
+
+def test_runner_walks_up_to_thirty_minutes_then_swaps_walks_for_walk_runs_that_grow_weekly(
+    runner: Journey,
+) -> None:
+    changes = walking_changes(runner)
+    # Four weeks building the walk (10 -> 30 minutes), then walk-runs from week 6, the session's
+    # 24 minutes kept: a minute more jogging each settled week, fewer repeats.
+    assert [c[0] for c in changes] == [7, 14, 21, 28, 35, 42, 49, 56, 63, 70, 77]
+    assert all(action == "progress" for _, action, _, _ in changes)
+    assert [c[3] for c in changes[:4]] == [None] * 4
+    assert changes[4][2] == "start_run_walk"
+    assert [c[3] for c in changes[4:]] == [
+        intervals(1, 2, 8),
+        intervals(2, 2, 6),
+        intervals(3, 2, 4),
+        intervals(4, 2, 4),
+        intervals(5, 2, 3),
+        intervals(6, 2, 3),
+        intervals(7, 2, 2),
+    ]
+    assert runner.on(35).review["walking"]["reasons"] == [
+        "You have walked 30 minutes on 5 days a week and your back has stayed settled: this week swap your "
+        "walks for walk-runs of 1 minute jogging and 2 minutes walking, 8 times, 5 days a week."
+    ]
+
+
+def test_runner_practises_the_lift_and_single_leg_strength_and_gets_no_balance_or_pelvic_floor_work(
+    runner: Journey, catalog: Catalog
+) -> None:
+    first = [ex["id"] for ex in runner.events[0].program["exercises"]]
+    last = [ex["id"] for ex in runner.events[-1].program["exercises"]]
+    assert {"hip-hinge", "split-squat"} <= set(first)
+    assert "floor-to-waist-lift" in last  # the hinge grew into the lift itself
+    every = {ex["id"] for e in runner.events for ex in e.program["exercises"]}
+    assert not {"pelvic-floor-contraction", "abdominal-drawing-in"} & every
+    assert all(catalog.exercise(i).category != "balance" for i in every)
+    assert not any(kind in SERIOUS for e in runner.events for kind in e.alert_kinds())
+
+
+def test_a_flare_sends_the_runner_back_to_the_first_walk_run_week_then_to_walking(
+    runner_flaring: Journey,
+) -> None:
+    changes = walking_changes(runner_flaring)
+    regressions = [(d, to) for d, action, _, to in changes if action == "regress"]
+    # Third walk-run week flared: back to the first week's intervals at the next weekly review; a
+    # flare in that first week again: back to walking.
+    assert regressions == [(56, intervals(1, 2, 8)), (63, None)]
+    reasons = runner_flaring.on(56).review["walking"]["reasons"]
+    assert reasons[0].startswith("Your pain the morning after your sessions on ")
+    assert reasons[-1] == (
+        "This week go back to walk-runs of 1 minute jogging and 2 minutes walking, 8 times, 5 days a week."
+    )
+    # Never more jogging the week after a flare.
+    flare_weeks = {56, 63}
+    assert not any(d in flare_weeks and action == "progress" for d, action, _, _ in changes)
+
+
+# --- The older adult with fragile bones and a fall (12 weeks) ----------------------------------------------
+
+BALANCE_CHAIN = ("supported-single-leg-stance", "tandem-stance", "heel-toe-walk")
+
+
+def test_older_adult_keeps_one_balance_exercise_that_moves_up_its_chain_one_step_at_a_time(
+    older_adult: Journey, catalog: Catalog
+) -> None:
+    balance = []
+    for event in older_adult.events:
+        ids = [
+            ex["id"] for ex in event.program["exercises"] if catalog.exercise(ex["id"]).category == "balance"
+        ]
+        assert len(ids) == 1
+        if not balance or balance[-1] != ids[0]:
+            balance.append(ids[0])
+    assert tuple(balance) == BALANCE_CHAIN
+
+
+def test_older_adult_with_fragile_bones_never_bends_forward_twists_or_runs(
+    older_adult: Journey, catalog: Catalog
+) -> None:
+    for event in older_adult.events:
+        for exercise in event.program["exercises"]:
+            assert catalog.exercise(exercise["id"]).direction_bias not in {"flexion", "rotation", "mixed"}
+        assert event.program["walking"].get("run_walk") is None
+        assert event.program["walking"].get("running") is None
+
+
+def test_older_adult_builds_short_walks_a_minute_a_walk_each_week(older_adult: Journey) -> None:
+    first = older_adult.events[0].program["walking"]
+    last = older_adult.events[-1].program["walking"]
+    assert (first["minutes_per_bout"], first["bouts_per_day"]) == (5, 2)
+    assert (last["minutes_per_bout"], last["bouts_per_day"]) == (15, 2)
+
+
 @pytest.mark.parametrize(
     "name",
     [
@@ -387,6 +519,9 @@ def test_non_responder_keeps_a_tolerated_program_going_while_waiting_for_review(
         "centralising",
         "seven_at_rest",
         "once_a_week",
+        "runner",
+        "runner_flaring",
+        "older_adult",
     ],
 )
 def test_every_review_of_every_journey_follows_the_contract(

@@ -92,12 +92,29 @@ class ProgramExercise(_Open):
     evidence: list[str]
 
 
+class RunInterval(_Open):
+    """Walk-run intervals: jog `run_minutes`, walk `walk_minutes`, `repeats` times."""
+
+    run_minutes: float = Field(gt=0, le=120)
+    walk_minutes: float = Field(ge=0, le=60)
+    repeats: int = Field(ge=1, le=30)
+
+
+class RunWalkPlan(RunInterval):
+    """The walk-run plan a runner's program starts once walking reaches its target."""
+
+    weekly_increase_run_minutes: float = Field(ge=0, le=30)
+
+
 class WalkingPlan(_Open):
     minutes_per_bout: float = Field(ge=1, le=300)
     bouts_per_day: int = Field(ge=1, le=10)
     days_per_week: int = Field(ge=1, le=7)
     weekly_increase_minutes: float = Field(ge=0, le=60)
     target_minutes: float = Field(gt=0, le=600)
+    run_walk: RunWalkPlan | None = None
+    # The walk-run intervals in force, once started (None: walking only).
+    running: RunInterval | None = None
 
     @property
     def daily_minutes(self) -> float:

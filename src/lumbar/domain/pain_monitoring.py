@@ -97,6 +97,34 @@ def mornings_after(history: History, rules: ProgressionRules) -> tuple[MorningAf
     )
 
 
+def flare_between(
+    history: History, rules: ProgressionRules, first: date, last: date
+) -> tuple[MorningAfter, ...]:
+    """The first flare among the sessions from `first` to `last` (the next morning above the usual
+    level after that many sessions in a row), or (): a weekly review looks back over the whole week,
+    not only at its last sessions."""
+    days = sorted(
+        {
+            s.date
+            for s in history.sessions
+            if first <= s.date <= last and s.date + timedelta(days=1) <= history.today
+        }
+    )
+    window = rules.next_morning.baseline_window_days
+    mornings = [
+        MorningAfter(
+            day, baseline_on(history, day, window), morning_pain_on(history, day + timedelta(days=1))
+        )
+        for day in days
+    ]
+    needed = rules.next_morning.flare_after_consecutive
+    for start in range(len(mornings) - needed + 1):
+        run = mornings[start : start + needed]
+        if all(m.above for m in run):
+            return tuple(run)
+    return ()
+
+
 def weekly_median(
     readings: Iterable[tuple[date, int]], first: date, last: date, min_readings: int
 ) -> float | None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from lumbar.domain.catalog import Catalog, Dose
 from lumbar.domain.library import describe_dose
-from lumbar.domain.progression import WalkingDose
+from lumbar.domain.progression import Intervals, WalkingDose
 
 CHANGING_ACTIONS = frozenset({"progress", "regress", "substitute"})
 DAYS_PER_WEEK = 7
@@ -63,17 +63,25 @@ def _walking_change(program: dict[str, Any], review: dict[str, Any]) -> str | No
     last = program.get("walking_changed_on")
     if last and (today - dt.date.fromisoformat(last)).days < DAYS_PER_WEEK:
         return None
-    keys = ("minutes_per_bout", "bouts_per_day", "days_per_week")
+    keys = ("minutes_per_bout", "bouts_per_day", "days_per_week", "running")
     if any(plan.get(k) != decision["from"].get(k) for k in keys):
         return None  # the review judged another plan than the one in force
     before = dict(plan)
-    plan.update({k: decision["to"][k] for k in keys})
+    plan.update({k: decision["to"][k] for k in keys if k in decision["to"]})
+    if "running" not in decision["to"]:
+        plan.pop("running", None)
     program["walking_changed_on"] = today.isoformat()
     return f"Walking: {_walk_words(plan)} now (was {_walk_words(before)}). {' '.join(decision['reasons'])}"
 
 
 def _walk_words(plan: dict[str, Any]) -> str:
-    return WalkingDose(plan["minutes_per_bout"], plan["bouts_per_day"], plan["days_per_week"]).words()
+    running = plan.get("running")
+    intervals = (
+        Intervals(running["run_minutes"], running["walk_minutes"], running["repeats"]) if running else None
+    )
+    return WalkingDose(
+        plan["minutes_per_bout"], plan["bouts_per_day"], plan["days_per_week"], intervals
+    ).words()
 
 
 def _changed_entry(

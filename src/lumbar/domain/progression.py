@@ -70,6 +70,7 @@ re-exported here).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -105,7 +106,7 @@ from lumbar.domain.dose_ladder import (
     step_up,
 )
 from lumbar.domain.history import ExerciseLog, History, ProgramExercise, WalkingPlan, parse_history
-from lumbar.domain.pain_monitoring import PainPicture, baseline_on, pain_picture
+from lumbar.domain.pain_monitoring import PainPicture, baseline_on, flare_between, pain_picture
 from lumbar.domain.plain_words import dose_words, minutes_words, spoken_date, spoken_dates
 from lumbar.domain.prescription_rules import default_rules as default_planner_rules
 from lumbar.domain.progression_rules import ProgressionRules, default_rules
@@ -152,29 +153,63 @@ class Decision:
 
 
 @dataclass(frozen=True)
+class Intervals:
+    """Walk-run intervals: jog `run_minutes`, then walk `walk_minutes`, `repeats` times."""
+
+    run_minutes: float
+    walk_minutes: float
+    repeats: int
+
+    @property
+    def total_minutes(self) -> float:
+        return (self.run_minutes + self.walk_minutes) * self.repeats
+
+    def words(self) -> str:
+        if self.walk_minutes == 0 and self.repeats == 1:
+            return f"an easy run of {minutes_words(self.run_minutes)}"
+        return (
+            f"walk-runs of {minutes_words(self.run_minutes)} jogging and {minutes_words(self.walk_minutes)} "
+            f"walking, {self.repeats} times"
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {"run_minutes": self.run_minutes, "walk_minutes": self.walk_minutes, "repeats": self.repeats}
+
+
+@dataclass(frozen=True)
 class WalkingDose:
     minutes_per_bout: float
     bouts_per_day: int
     days_per_week: int
+    running: Intervals | None = None  # walk-runs in place of the walks, once started
 
     @classmethod
     def of(cls, plan: WalkingPlan) -> WalkingDose:
-        return cls(plan.minutes_per_bout, plan.bouts_per_day, plan.days_per_week)
+        running = None
+        if plan.running is not None:
+            r = plan.running
+            running = Intervals(r.run_minutes, r.walk_minutes, r.repeats)
+        return cls(plan.minutes_per_bout, plan.bouts_per_day, plan.days_per_week, running)
 
     @property
     def daily_minutes(self) -> float:
         return self.minutes_per_bout * self.bouts_per_day
 
     def words(self) -> str:
+        if self.running is not None:
+            return f"{self.running.words()}, {self.days_per_week} days a week"
         times = "once" if self.bouts_per_day == 1 else f"{self.bouts_per_day} times"
         return f"{minutes_words(self.minutes_per_bout)} {times} a day, {self.days_per_week} days a week"
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        found: dict[str, Any] = {
             "minutes_per_bout": self.minutes_per_bout,
             "bouts_per_day": self.bouts_per_day,
             "days_per_week": self.days_per_week,
         }
+        if self.running is not None:
+            found["running"] = self.running.to_json()
+        return found
 
 
 @dataclass(frozen=True)
@@ -1068,8 +1103,18 @@ def _walking(context: _Context) -> WalkingDecision | None:
 
     last_week = [walk for walk in walks if week_start - timedelta(weeks=1) <= walk.day < week_start]
     hurt = [walk for walk in last_week if context.too_painful(walk)]
-    if context.triggers or hurt:
+    # A flare during last week counts even once it has settled: the walks (or walk-runs) only grow
+    # while the next-morning pain stays at its usual level.
+    flared = flare_between(
+        history, context.rules, week_start - timedelta(weeks=1), week_start - timedelta(days=1)
+    )
+    if context.triggers or hurt or flared:
         reasons = [t.text for t in context.triggers]
+        if flared and not any(t.rule == "flare" for t in context.triggers):
+            reasons.append(
+                f"Your pain the morning after your sessions on "
+                f"{spoken_dates([m.session_day for m in flared])} was above your usual level each time."
+            )
         if hurt:
             reasons.append(
                 f"Your pain went above {context.limit_words(hurt)} during your walk on "
@@ -1107,6 +1152,12 @@ def _longer_walks(current: WalkingDose, plan: WalkingPlan, context: _Context) ->
             evidence,
         )
     target = plan.target_minutes
+    if current.running is not None or (
+        plan.run_walk is not None
+        and current.daily_minutes >= target
+        and current.days_per_week >= policy.target_days_per_week
+    ):
+        return _more_running(current, plan, context)
     if current.daily_minutes < target:
         daily = min(current.daily_minutes + _weekly_increase(plan, context), target)
         to = replace(current, minutes_per_bout=round(daily / current.bouts_per_day, 1))
@@ -1133,11 +1184,71 @@ def _longer_walks(current: WalkingDose, plan: WalkingPlan, context: _Context) ->
     )
 
 
+def _more_running(current: WalkingDose, plan: WalkingPlan, context: _Context) -> WalkingDecision:
+    """Walking has reached its target without a flare: walk-runs in place of the walks, then a little
+    more jogging each settled week, the session's length kept, until it is one easy run."""
+    assert plan.run_walk is not None or current.running is not None
+    evidence = (*context.rules.walking.evidence, *context.rules.walking.run_walk_evidence)
+    start = plan.run_walk
+    if current.running is None:
+        assert start is not None
+        to = replace(current, running=Intervals(start.run_minutes, start.walk_minutes, start.repeats))
+        return WalkingDecision(
+            "progress",
+            current,
+            to,
+            (
+                f"You have walked {minutes_words(plan.target_minutes)} on {current.days_per_week} days a week "
+                f"and your back has stayed settled: this week swap your walks for {to.words()}.",
+            ),
+            "start_run_walk",
+            evidence,
+        )
+    running = current.running
+    if running.walk_minutes == 0:
+        return WalkingDecision(
+            "hold",
+            current,
+            current,
+            (
+                f"You run {minutes_words(running.run_minutes)} easily: keep it up, and build from there slowly.",
+            ),
+            "top_of_ladder",
+            evidence,
+        )
+    step = start.weekly_increase_run_minutes if start is not None else 0
+    if start is None or step == 0:
+        return WalkingDecision(
+            "hold",
+            current,
+            current,
+            ("Your plan keeps your walk-runs as they are for now.",),
+            "walking_plan",
+            evidence,
+        )
+    total = (start.run_minutes + start.walk_minutes) * start.repeats  # the first walk-run's length, kept
+    run = running.run_minutes + step
+    repeats = math.floor(total / (run + running.walk_minutes))
+    # When fewer than two intervals fit, the jogging has grown into one easy run of the same length.
+    nxt = Intervals(total, 0, 1) if repeats < 2 else Intervals(run, running.walk_minutes, repeats)
+    to = replace(current, running=nxt)
+    return WalkingDecision(
+        "progress",
+        current,
+        to,
+        (f"Last week went well: this week do {to.words()}.",),
+        "ready_to_progress",
+        evidence,
+    )
+
+
 def _shorter_walks(
     current: WalkingDose, plan: WalkingPlan, reasons: list[str], context: _Context
 ) -> WalkingDecision:
     policy = context.rules.walking
     evidence = tuple(policy.evidence)
+    if current.running is not None:
+        return _less_running(current, plan, reasons, context)
     cut = _weekly_increase(plan, context) / current.bouts_per_day
     minutes = max(round(current.minutes_per_bout - cut, 1), policy.min_minutes_per_bout)
     if minutes >= current.minutes_per_bout:
@@ -1145,6 +1256,23 @@ def _shorter_walks(
         return WalkingDecision("hold", current, current, tuple(reasons), "walking_floor", evidence)
     to = replace(current, minutes_per_bout=minutes)
     reasons.append(f"This week walk {to.words()}.")
+    return WalkingDecision("regress", current, to, tuple(reasons), "ease_walking", evidence)
+
+
+def _less_running(
+    current: WalkingDose, plan: WalkingPlan, reasons: list[str], context: _Context
+) -> WalkingDecision:
+    """A flare or a walk-run that hurt: back to the first week of walk-runs, or from there to walking."""
+    assert current.running is not None
+    evidence = (*context.rules.walking.evidence, *context.rules.walking.run_walk_evidence)
+    start = plan.run_walk
+    first = Intervals(start.run_minutes, start.walk_minutes, start.repeats) if start is not None else None
+    if first is None or current.running == first:
+        to = replace(current, running=None)
+        reasons.append(f"This week go back to walking: {to.words()}.")
+    else:
+        to = replace(current, running=first)
+        reasons.append(f"This week go back to {to.words()}.")
     return WalkingDecision("regress", current, to, tuple(reasons), "ease_walking", evidence)
 
 

@@ -95,6 +95,8 @@ class Walking(_Strict):
     target_days_per_week: int = Field(ge=1, le=7)
     min_minutes_per_bout: float = Field(gt=0, le=60)
     evidence: Evidence
+    # Cited by the walk-run decisions, besides `evidence`.
+    run_walk_evidence: Evidence = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _range_in_order(self) -> Walking:

@@ -15,6 +15,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from lumbar.domain import progression_rules, screening
 from lumbar.domain.catalog import Catalog, Dose, default_catalog
 from lumbar.domain.library import describe_dose
+from lumbar.domain.progression import Intervals
 from lumbar.domain.progression_rules import pain_during_acceptable, pain_during_limit
 from lumbar.web.care import selectors
 from lumbar.web.care.models import ExerciseSession, ProgramVersion
@@ -96,9 +97,17 @@ def program_page(version: ProgramVersion, history: list[ProgramVersion]) -> dict
         for e in (breaks or {}).get("exercises", [])
         if e in catalog.exercises
     ]
+    walking = program.get("walking") or {}
+    running = walking.get("running")
     return {
         "version": version,
         "program": program,
+        # Walk-runs in force replace the walks: said in the review's own words.
+        "running_words": Intervals(
+            running["run_minutes"], running["walk_minutes"], running["repeats"]
+        ).words()
+        if running
+        else None,
         "exercises": exercises,
         "topics": topics,
         "breaks": breaks,
