@@ -22,6 +22,7 @@ from lumbar.domain.errors import InvalidInput
 # Modules under lumbar.cli that add commands; order is the order of `lumbar --help`.
 COMMAND_MODULES: tuple[str, ...] = (
     "serve",
+    "backup",
     "content",
     "screening",
     "plan",
