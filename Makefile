@@ -10,12 +10,12 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev system-deps lint typecheck layers content-check pytest pytest-postgres bench illustrations clean
+.PHONY: run test install install-dev system-deps node-deps lint typecheck layers content-check pytest pytest-postgres bench illustrations clean
 
 run: install
 	$(BIN)/lumbar serve --host $(HOST) --port $(PORT)
 
-test: install-dev system-deps lint typecheck layers content-check pytest pytest-postgres
+test: install-dev system-deps node-deps lint typecheck layers content-check pytest pytest-postgres
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,9 +32,17 @@ $(VENV)/.installed-dev: $(BIN)/python $(DEPS)
 install: $(VENV)/.installed-run
 install-dev: $(VENV)/.installed-dev
 
-# System packages the tests need (Debian): Chromium for the browser tests.
+# System packages the tests need (Debian): Chromium for the browser tests, Node.js and npm.
 system-deps:
 	@bash scripts/system-deps.sh
+
+# Front-end packages from npm, exactly as package-lock.json pins them (axe-core for the accessibility
+# tests; htmx, whose dist file the app serves from static/vendor). `make run` needs none of them.
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+node-deps: system-deps node_modules/.installed
 
 lint: install-dev
 	$(BIN)/ruff check src tests bench
@@ -60,7 +68,7 @@ bench: install-dev
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache
 
 # The exercise figures: every exercise's start and end positions on one page (SVG and PNG).
 illustrations: install

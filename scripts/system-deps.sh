@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs, only when they are missing.
 # Chromium drives the browser tests (Playwright's own browser download is not used); PostgreSQL
-# runs the database tests a second time, as a clinic deployment would.
+# runs the database tests a second time, as a clinic deployment would; Node.js's npm installs the
+# pinned front-end packages (`npm ci`).
 set -euo pipefail
 
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
+# npm installs the front-end packages of package-lock.json (axe-core for the accessibility tests).
+command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -92,6 +92,63 @@ def phone_page(browser: Any) -> Any:
     context.close()
 
 
+# --- Accessibility: axe-core from npm (package-lock.json, `npm ci` in `make test`). ---
+
+AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
+# WCAG 2.0, 2.1 and 2.2 at levels A and AA: the app's target (docs/web.md, "Accessibility").
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+AXE_FAILING_IMPACTS = ("critical", "serious")
+AXE_WIDTHS = (360, 1280)
+
+_AXE_RUN = """async ([tags, failing]) => {
+  const result = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+  return result.violations.filter(v => failing.includes(v.impact)).map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 5).map(n => n.target.join(" ") + " :: " + (n.failureSummary || "").replace(/\\s+/g, " ")),
+  }));
+}"""
+
+
+class AxeAudit:
+    """Runs axe-core on the page as it is, at each width of AXE_WIDTHS (a phone and a desktop), and
+    keeps every critical or serious violation with the page and width where it was found."""
+
+    def __init__(self, script: str) -> None:
+        self.script = script
+        self.violations: list[str] = []
+        self.checked: list[str] = []
+
+    def check(self, page: Any, where: str) -> None:
+        size = page.viewport_size
+        if not page.evaluate("typeof window.axe === 'object'"):
+            page.add_script_tag(content=self.script)
+        for width in AXE_WIDTHS:
+            page.set_viewport_size({"width": width, "height": size["height"] if width < 800 else 800})
+            for v in page.evaluate(_AXE_RUN, [AXE_TAGS, list(AXE_FAILING_IMPACTS)]):
+                self.violations.append(
+                    f"{where} at {width}px: {v['impact']} {v['id']} ({v['help']}): {v['nodes']}"
+                )
+            self.checked.append(f"{where}@{width}")
+        page.set_viewport_size(size)
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> str:
+    """axe-core's source. `make test` installs it (npm ci); CI fails without it, elsewhere the
+    accessibility tests skip as the browser tests do without Chromium."""
+    if not AXE_JS.exists():
+        message = f"axe-core not installed at {AXE_JS}: run `make test` (or `npm ci`)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def axe(axe_script: str) -> AxeAudit:
+    return AxeAudit(axe_script)
+
+
 @pytest.fixture(scope="session")
 def contract_part_validator(shared_dir: Path) -> Callable[[str, str], Callable[[Any], None]]:
     """`contract_part_validator("program", "/properties/triage")` validates against a part of a
