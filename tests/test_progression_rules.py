@@ -93,6 +93,40 @@ def test_two_good_sessions_at_the_dose_progress_glute_bridge_by_two_reps(
     )
 
 
+def good_sessions(program: dict[str, Any], count: int) -> list[dict[str, Any]]:
+    return [session(n, every_log(program)) for n in range(count)]
+
+
+def test_with_very_flexible_joints_each_step_waits_for_a_third_good_session(catalog: Catalog) -> None:
+    # Chronic back pain, low fitness, hypermobility: the glute bridge after two and after three good sessions.
+    program = program_for({**CHRONIC_LOW_FITNESS, "conditions": ["hypermobility"]}, catalog)
+    two = run(history(program, 2, good_sessions(program, 2)), catalog).decision("glute-bridge")
+    assert (two.action, two.rule) == ("hold", "not_ready")
+    assert two.reasons[0].endswith("So far: 2 of 3.")
+    three = run(history(program, 3, good_sessions(program, 3)), catalog).decision("glute-bridge")
+    assert three.action == "progress"
+    assert three.to_dose == Dose("glute-bridge", 2, 12, 3)
+    assert three.reasons == (
+        "You did this 3 sessions in a row at this level, it felt easy or about right and your pain stayed "
+        "within limits: now 2 x 12 reps, hold 3 s.",
+        "With very flexible joints, each step waits for one more good session, and holds at the end of a "
+        "movement are never made longer.",
+    )
+    assert "engelbert-2017-ajmg" in three.evidence
+
+
+def test_with_very_flexible_joints_end_of_range_holds_are_never_lengthened(catalog: Catalog) -> None:
+    # Chronic back and thigh pain eased by arching back: the press-up at 1 x 10, its most reps and sets.
+    usual = program_for(CHRONIC_EXTENSION_LEG, catalog)
+    flexible = program_for({**CHRONIC_EXTENSION_LEG, "conditions": ["hypermobility"]}, catalog)
+    assert run(history(usual, 3, good_sessions(usual, 3)), catalog).decision(
+        "prone-press-up"
+    ).to_dose == Dose("prone-press-up", 1, 10, 3)
+    decision = run(history(flexible, 3, good_sessions(flexible, 3)), catalog).decision("prone-press-up")
+    assert (decision.action, decision.rule) == ("hold", "top_of_ladder")
+    assert decision.to_dose == Dose("prone-press-up", 1, 10, None)
+
+
 def test_one_good_session_is_not_enough_to_progress(program: dict[str, Any], catalog: Catalog) -> None:
     result = run(history(program, 0, [session(0, every_log(program))]), catalog)
     decision = result.decision("glute-bridge")

@@ -228,11 +228,21 @@ def _avoid_keys(exercise: Exercise) -> frozenset[str]:
     return frozenset(p.when for p in exercise.precautions if p.action == "avoid")
 
 
-def step_up(current: Dose, catalog: Catalog, ladder: Ladder, setting: Setting) -> Step | None:
-    """One rung up, or None at the top (maximum dose and no usable harder variant)."""
+def step_up(
+    current: Dose,
+    catalog: Catalog,
+    ladder: Ladder,
+    setting: Setting,
+    *,
+    kept: Collection[LadderVariable] = (),
+) -> Step | None:
+    """One rung up, or None at the top (maximum dose and no usable harder variant). Variables in
+    `kept` are not raised (e.g. holds at the end of the range for very flexible joints)."""
     exercise = catalog.exercise(current.id)
     top = Dose.max_of(exercise)
     for variable in ladder.order:
+        if variable in kept:
+            continue
         value, ceiling = current.get(variable), top.get(variable)
         if ceiling is None:
             continue

@@ -109,7 +109,7 @@ from lumbar.domain.history import ExerciseLog, History, ProgramExercise, Walking
 from lumbar.domain.pain_monitoring import PainPicture, baseline_on, flare_between, pain_picture
 from lumbar.domain.plain_words import dose_words, minutes_words, spoken_date, spoken_dates
 from lumbar.domain.prescription_rules import default_rules as default_planner_rules
-from lumbar.domain.progression_rules import ProgressionRules, default_rules
+from lumbar.domain.progression_rules import LadderVariable, ProgressionRules, default_rules
 from lumbar.domain.screening import Tier, Triage
 
 Action = Literal["progress", "hold", "regress", "stop", "substitute"]
@@ -746,8 +746,18 @@ def _progress_or_hold(
     exercise: ProgramExercise, current: Dose, entries: Sequence[Entry], context: _Context
 ) -> Decision:
     rules = context.rules
-    needed = rules.progress.sessions_at_dose
-    evidence = [*rules.progress.evidence, *rules.pain_during.evidence]
+    keys = set(context.history.program.precaution_keys or ())
+    pacing = [p for p in rules.pacing if p.when in keys]
+    needed = max([rules.progress.sessions_at_dose, *(p.sessions_at_dose for p in pacing)])
+    category = context.catalog.exercise(exercise.id).category
+    kept: tuple[LadderVariable, ...] = (
+        ("hold_seconds",) if any(category in p.holds_kept_for for p in pacing) else ()
+    )
+    evidence = [
+        *rules.progress.evidence,
+        *rules.pain_during.evidence,
+        *(e for p in pacing for e in p.evidence),
+    ]
     ready: list[Entry] = []
     problem: str | None = None
     for entry in reversed(entries):
@@ -773,7 +783,7 @@ def _progress_or_hold(
         chain = _along_the_chain(exercise, ready, context)
         if chain is not None:
             return chain
-        step = step_up(current, context.catalog, rules.ladder, context.setting)
+        step = step_up(current, context.catalog, rules.ladder, context.setting, kept=kept)
         if step is None:
             return _same(exercise, "hold", "top_of_ladder", [_top_words(exercise, context)], evidence)
         return _moved(
@@ -783,7 +793,8 @@ def _progress_or_hold(
             "ready_to_progress",
             [
                 f"You did this {needed} sessions in a row at this level, it felt easy or about right and your "
-                f"pain stayed within limits: {_step_words(step, context.catalog)}."
+                f"pain stayed within limits: {_step_words(step, context.catalog)}.",
+                *(p.reason for p in pacing),
             ],
             [*evidence, *rules.ladder.evidence],
         )

@@ -87,6 +87,17 @@ class Ladder(_Strict):
         ]
 
 
+class Pacing(_Strict):
+    """A slower ladder for people with a precaution key (e.g. hypermobility)."""
+
+    when: FlagId  # a precaution key of the program
+    sessions_at_dose: int = Field(ge=1, le=10)
+    # Categories whose holds are not lengthened (holds at the end of the range).
+    holds_kept_for: list[Category] = Field(default_factory=list)
+    reason: str = Field(min_length=1, max_length=400)
+    evidence: Evidence
+
+
 class Walking(_Strict):
     exercise_id: Id
     weekly_increase_min: float = Field(gt=0, le=30)
@@ -195,6 +206,7 @@ class ProgressionRules(_Strict):
     see_doctor_soon: SeeDoctorSoon
     reassessment: Reassessment
     red_flags: RedFlagRecall
+    pacing: list[Pacing] = Field(default_factory=list)
 
     def evidence_ids(self) -> Iterator[str]:
         for section in (
@@ -214,6 +226,9 @@ class ProgressionRules(_Strict):
         ):
             yield from section.evidence
         yield from self.see_doctor_soon.progressing_evidence
+        yield from self.walking.run_walk_evidence
+        for pacing in self.pacing:
+            yield from pacing.evidence
 
 
 def load_rules(path: Path | None = None, references: Collection[str] | None = None) -> ProgressionRules:
