@@ -21,10 +21,9 @@ class TrustedProxyMiddleware:
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
-        self.networks = tuple(getattr(settings, "LUMBAR_TRUSTED_PROXIES", ()))
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        apply_to_meta(request.META, self.networks)
+        apply_to_meta(request.META, tuple(getattr(settings, "LUMBAR_TRUSTED_PROXIES", ())))
         return self.get_response(request)
 
 
@@ -48,7 +47,8 @@ class SecurityHeadersMiddleware:
 
 class PrivatePagesMiddleware:
     """After AuthenticationMiddleware: a response to a signed-in person is never stored by the browser
-    or a proxy (Cache-Control: no-store, private), whatever the view said."""
+    or a proxy (Cache-Control: no-store, private), unless its view marked it `public`: the same for
+    everyone (an exercise figure, robots.txt), so nothing of the person is in it."""
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
@@ -56,6 +56,11 @@ class PrivatePagesMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if user is not None and user.is_authenticated and not _public(response):
             add_never_cache_headers(response)
         return response
+
+
+def _public(response: HttpResponse) -> bool:
+    directives = response.get("Cache-Control", "").split(",")
+    return any(d.strip().split("=", 1)[0].lower() == "public" for d in directives)
