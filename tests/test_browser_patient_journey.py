@@ -52,6 +52,12 @@ def test_new_patient_signs_up_screens_gets_a_program_and_completes_a_session(
 ) -> None:
     page = phone_page
     base = live_server.url
+    # No page of the journey logs a console error or throws (issue 14).
+    errors: list[str] = []
+    page.on(
+        "console", lambda msg: errors.append(f"{msg.text} at {msg.location}") if msg.type == "error" else None
+    )
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
     sign_up(page, base, "journey@example.org")
     shot(page, "01-screen-question")
     # Neither answer is the expected one: Yes and No look the same and are the same size.
@@ -115,7 +121,7 @@ def test_new_patient_signs_up_screens_gets_a_program_and_completes_a_session(
             page.get_by_role("button", name="Start with the timer").click()
             assert page.locator(".timer-phase").inner_text() == "Get ready"
             shot(page, "06-player-timer")
-            page.get_by_role("button", name="Pause").click()
+            page.get_by_role("button", name="Pause", exact=True).click()
             assert page.get_by_role("button", name="Resume").is_visible()
         choose(page, "How bad was your pain during this exercise?", "3")
         choose(page, "How did it feel?", "About right")
@@ -145,6 +151,9 @@ def test_new_patient_signs_up_screens_gets_a_program_and_completes_a_session(
     shot(page, "09-today")
     assert page.locator(".week .done").count() == 1
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    for path in ("/program/", "/progress/", "/settings/", "/exercises/", "/learn/"):
+        assert page.goto(base + path).status == 200, path
+    assert errors == []
 
 
 def test_red_flag_answer_blocks_the_program_with_an_unmistakable_message(
