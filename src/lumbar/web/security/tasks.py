@@ -51,9 +51,13 @@ def housekeeping() -> dict[str, int]:
 
 
 def _pending() -> bool:
+    from django_tasks.base import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
-    return DBTaskResult.objects.ready().filter(task_path=housekeeping.module_path).exists()
+    # Waiting, whenever it is due (the queryset's ready() means "due now").
+    return DBTaskResult.objects.filter(
+        task_path=housekeeping.module_path, status=TaskResultStatus.READY
+    ).exists()
 
 
 def schedule_next(when: dt.datetime) -> bool:
