@@ -9,6 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
+from lumbar.web.security import failures
 from lumbar.web.security.proxy import apply_to_meta
 
 GetResponse = Callable[[HttpRequest], HttpResponse]
@@ -59,6 +60,23 @@ class PrivatePagesMiddleware:
         if user is not None and user.is_authenticated and not _public(response):
             add_never_cache_headers(response)
         return response
+
+
+class WriteRecoveryMiddleware:
+    """Once a write failed (a full disk), /healthz reports "read-only" for a while; a later request
+    that changes something and succeeds shows writes work again, so the report ends there."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.method not in SAFE_METHODS and response.status_code < 500 and failures.recent_failure():
+            failures.forget()
+        return response
+
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 
 
 def _public(response: HttpResponse) -> bool:

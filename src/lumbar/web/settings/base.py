@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Cache-Control: no-store on every response to a signed-in person.
     "lumbar.web.security.middleware.PrivatePagesMiddleware",
+    # /healthz stops saying "read-only" once a write succeeds again after a full disk.
+    "lumbar.web.security.middleware.WriteRecoveryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
