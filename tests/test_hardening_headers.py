@@ -288,3 +288,20 @@ def test_lumbar_serve_with_https_behind_a_loopback_proxy(
         assert proxied.headers["x-frame-options"] == "DENY"
         assert browser.get("/healthz").status == 200
     assert "LUMBAR_HTTPS" in os.environ  # the server got it through the environment
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("LUMBAR_TRUSTED_PROXIES", "nginx", "LUMBAR_TRUSTED_PROXIES: 'nginx' is not an IP address"),
+        ("LUMBAR_EMAIL_URL", "http://mail.example.org", "LUMBAR_EMAIL_URL must start with smtp://"),
+        ("LUMBAR_LOGIN_LOG_DAYS", "a month", "LUMBAR_LOGIN_LOG_DAYS must be a whole number"),
+    ],
+)
+def test_lumbar_serve_refuses_a_malformed_variable_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, expected: str
+) -> None:
+    from tests.test_serve import assert_one_clear_line, free_port, run_serve_expecting_failure
+
+    monkeypatch.setenv(variable, value)
+    assert_one_clear_line(run_serve_expecting_failure(tmp_path, free_port()), expected)

@@ -156,10 +156,14 @@ def prepare(directory: Path) -> str:
         raise ServeError(f"the exercise library is invalid: {exc}") from None
 
     import django
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import call_command
     from django.db import DatabaseError
 
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:  # a malformed LUMBAR_* variable: the message names it
+        raise ServeError(str(exc)) from None
     try:
         call_command("migrate", interactive=False, verbosity=0)
     except DatabaseError as exc:

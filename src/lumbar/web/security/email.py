@@ -20,6 +20,7 @@ import urllib.parse
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import EmailMessage
 
@@ -31,7 +32,7 @@ EMAIL_TIMEOUT_SECONDS = 10
 log = logging.getLogger("lumbar.email")
 
 
-class EmailConfigError(ValueError):
+class EmailConfigError(ImproperlyConfigured, ValueError):
     """LUMBAR_EMAIL_URL cannot be understood; the message says how to write it."""
 
 
@@ -61,7 +62,7 @@ def email_settings(url: str | None, *, loopback_only: bool) -> dict[str, Any]:
         return {"EMAIL_BACKEND": CONSOLE_BACKEND}
     if scheme not in {"smtp", "smtps"}:
         raise EmailConfigError(
-            f"LUMBAR_EMAIL_URL must start with smtp://, smtps:// or console:// (got {parts.scheme or url!r}://)"
+            f"LUMBAR_EMAIL_URL must start with smtp://, smtps:// or console:// (it starts with {parts.scheme or '?'}://)"
         )
     if not parts.hostname:
         raise EmailConfigError("LUMBAR_EMAIL_URL names no mail server (smtp://user:password@host:port)")

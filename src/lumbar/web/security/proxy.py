@@ -14,6 +14,8 @@ import ipaddress
 from collections.abc import Iterable, MutableMapping
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 # Kept in request.META by TrustedProxyMiddleware: the TCP peer, before REMOTE_ADDR became the client.
@@ -21,7 +23,7 @@ PEER_KEY = "LUMBAR_PEER_ADDR"
 FORWARDED_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST")
 
 
-class ProxyConfigError(ValueError):
+class ProxyConfigError(ImproperlyConfigured, ValueError):
     """LUMBAR_TRUSTED_PROXIES holds something that is not an address or a network."""
 
 

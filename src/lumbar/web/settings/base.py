@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from lumbar.web.datadir import DATABASE_FILE, data_dir, secret_key
 from lumbar.web.security.email import email_settings
@@ -158,7 +159,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # Sign-in logs (django-axes) are kept this many days, then deleted by the daily housekeeping task
 # (lumbar.web.security.tasks), with expired sessions.
-LUMBAR_LOGIN_LOG_DAYS = int(os.environ.get("LUMBAR_LOGIN_LOG_DAYS", "30"))
+try:
+    LUMBAR_LOGIN_LOG_DAYS = int(os.environ.get("LUMBAR_LOGIN_LOG_DAYS", "30"))
+except ValueError:
+    raise ImproperlyConfigured("LUMBAR_LOGIN_LOG_DAYS must be a whole number of days") from None
 # Password-reset emails: at most this many an hour for one email address (more are silently not
 # sent) and for one client address (more are refused with 429).
 LUMBAR_RESET_LIMIT_PER_ADDRESS = 3
