@@ -63,6 +63,12 @@ def concrete_paths(user: Any) -> dict[str, str]:
         "<str:token>": Profile.objects.get(user=user).calendar_token,
         "<uidb64>": "MQ",
         "<token>": "set-password",
+        # The REST API (issue 18): ninja's path parameters, a problem type, a token's id.
+        "<session_id>": str(session.pk),
+        "<exercise_id>": session.program.exercises[0]["id"],
+        "<slug>": "not-found",
+        "<int:token_id>": "1",
+        "<path:rest>": "nothing-here",
     }
     paths: dict[str, str] = {}
     for route, name in url_patterns():

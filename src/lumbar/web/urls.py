@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("lumbar.web.library.urls")),
     path("", include("lumbar.web.care.urls")),
+    path("", include("lumbar.web.api.urls")),  # /api/v1/ and the settings page's access tokens
     path("admin/", admin.site.urls),
 ]
 

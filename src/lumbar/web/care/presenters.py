@@ -54,8 +54,7 @@ def too_much_pain_message(name: str, pain_before: int | None) -> str:
 
 
 def has_leg_symptoms(program: ProgramVersion) -> bool:
-    intake = program.intake.data if program.intake else {}
-    return intake.get("leg_symptoms", "none") != "none"
+    return selectors.has_leg_symptoms(program)
 
 
 def dose_text(entry: dict[str, Any], catalog: Catalog | None = None) -> str:

@@ -102,6 +102,13 @@ def recheck_unanswered(answers: dict[str, Any]) -> list[str]:
     return [rule.key for rule in cauda_equina_recheck(answers) if rule.key not in given]
 
 
+def has_leg_symptoms(program: ProgramVersion) -> bool:
+    """Whether the intake the program was made from reported leg symptoms (the session asks about
+    them, and the check-in asks their warning-sign questions)."""
+    intake = program.intake.data if program.intake else {}
+    return intake.get("leg_symptoms", "none") != "none"
+
+
 def latest_checkin(user: AbstractBaseUser) -> CheckIn | None:
     return CheckIn.objects.filter(patient=user).first()
 
@@ -127,6 +134,14 @@ def session(user: AbstractBaseUser, session_id: int) -> ExerciseSession | None:
         .prefetch_related("logs")
         .first()
     )
+
+
+def session_page(user: AbstractBaseUser, *, page: int, size: int) -> tuple[list[ExerciseSession], int]:
+    """One page (from 1) of the person's sessions, newest first, and how many there are in all."""
+    sessions = ExerciseSession.objects.filter(patient=user).order_by("-date", "-id")
+    start = (page - 1) * size
+    rows = list(sessions.select_related("program").prefetch_related("logs")[start : start + size])
+    return rows, sessions.count()
 
 
 def unseen_alerts(user: AbstractBaseUser) -> list[Alert]:

@@ -232,14 +232,21 @@ def _next_program_number(user: AbstractBaseUser) -> int:
 # --- Sessions -------------------------------------------------------------------------------------
 
 
+class NoProgram(ServiceError):
+    """Something that needs a program was asked for before the person has one."""
+
+
 def start_session(user: AbstractBaseUser, *, today: dt.date | None = None) -> ExerciseSession:
-    """Today's session of the current program (one per day; a second visit resumes it)."""
+    """Today's session of the current program (one per day; a second visit resumes it). Refused
+    (ScreenBlocks) while a warning sign tells the person to get help first."""
     program = selectors.current_program(user)
     if program is None:
-        raise ServiceError("You don't have a program yet.")
+        raise NoProgram("You don't have a program yet.")
     today = today or timezone.localdate()
     with transaction.atomic():
         lock_person(user)  # two taps on "start" make one session
+        if selectors.blocking_screening(user) is not None:
+            raise ScreenBlocks("A warning sign needs a doctor first.")
         session = ExerciseSession.objects.filter(patient=user, date=today, program=program).first()
         if session is None:
             session = ExerciseSession.objects.create(patient=user, program=program, date=today)
@@ -290,12 +297,51 @@ def log_exercise(
     return log
 
 
+def log_player_entry(
+    user: AbstractBaseUser,
+    session_id: int,
+    exercise_id: str,
+    *,
+    skipped: bool,
+    sets: int | None = None,
+    reps: int | None = None,
+    hold_seconds: int | None = None,
+    pain_during: int | None = None,
+    difficulty: str = "",
+    leg_symptoms: str = "",
+    skipped_reason: str = "",
+) -> ExerciseLog:
+    """Log one exercise of the session as the session player does: done as prescribed unless the
+    person said otherwise (the prescribed sets, reps and hold fill what they left blank), nothing
+    counted when skipped, and no leg symptoms when their program is not for leg symptoms."""
+    session = _own_session(user, session_id)
+    entry = next((e for e in session.program.exercises if e["id"] == exercise_id), None)
+    if entry is None:
+        raise ServiceError("That exercise is not in today's session.")
+    return log_exercise(
+        user,
+        session_id,
+        exercise_id,
+        completed=not skipped,
+        sets=None if skipped else sets or entry["sets"],
+        reps=None if skipped else (reps if reps is not None else entry.get("reps")),
+        hold_seconds=None if skipped else (hold_seconds or entry.get("hold_seconds")),
+        pain_during=pain_during,
+        difficulty=difficulty or "",
+        leg_symptoms=leg_symptoms or ("none" if not selectors.has_leg_symptoms(session.program) else ""),
+        skipped_reason=skipped_reason if skipped else "",
+    )
+
+
 @dataclass(frozen=True)
 class ReviewOutcome:
     alerts: list[Alert]
     new_program: ProgramVersion | None
     triage: ScreeningEvent | None
     stops: list[str] = field(default_factory=list)
+    # True when the request repeated one already carried out (a resent finish or check-in): nothing
+    # was stored or reviewed again.
+    repeated: bool = False
 
 
 def finish_session(
@@ -308,7 +354,7 @@ def finish_session(
         lock_person(user)
         session = _own_session(user, session_id)
         if session.completed_at is not None:
-            return ReviewOutcome(alerts=[], new_program=None, triage=None)
+            return ReviewOutcome(alerts=[], new_program=None, triage=None, repeated=True)
         session.pain_after = pain_after
         session.completed_at = timezone.now()
         session.save(update_fields=["pain_after", "completed_at"])
@@ -332,7 +378,9 @@ def record_checkin(
         existing = CheckIn.objects.filter(patient=user, date=today).first()
         if existing is not None and {k: getattr(existing, k) for k in values} == values:
             # Nothing new to review; a warning sign the first one raised still stands.
-            return ReviewOutcome(alerts=[], new_program=None, triage=selectors.blocking_screening(user))
+            return ReviewOutcome(
+                alerts=[], new_program=None, triage=selectors.blocking_screening(user), repeated=True
+            )
         # A changed answer is dated when it was given: an afternoon correction of a morning check-in
         # is no longer a morning reading (selectors.is_next_morning_reading).
         CheckIn.objects.update_or_create(

@@ -83,6 +83,8 @@ def session_start(request: HttpRequest) -> HttpResponse:
         return redirect("onboarding-stop")
     try:
         session = services.start_session(request.user)  # type: ignore[arg-type]
+    except services.ScreenBlocks:
+        return redirect("onboarding-stop")
     except services.ServiceError:
         return redirect("onboarding-start")
     if session.completed_at is not None:
@@ -128,23 +130,19 @@ def session_exercise(request: HttpRequest, session_id: int, number: int) -> Http
         form = forms.ExerciseLogForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            skipped = "skip" in request.POST
             try:
-                services.log_exercise(
+                services.log_player_entry(
                     request.user,  # type: ignore[arg-type]
                     session.pk,
                     entry["id"],
-                    completed=not skipped,
-                    sets=None if skipped else data.get("sets") or entry["sets"],
-                    reps=None
-                    if skipped
-                    else (data.get("reps") if data.get("reps") is not None else entry.get("reps")),
-                    hold_seconds=None if skipped else (data.get("hold_seconds") or entry.get("hold_seconds")),
+                    skipped="skip" in request.POST,
+                    sets=data.get("sets"),
+                    reps=data.get("reps"),
+                    hold_seconds=data.get("hold_seconds"),
                     pain_during=data.get("pain_during"),
                     difficulty=data.get("difficulty") or "",
-                    leg_symptoms=data.get("leg_symptoms")
-                    or ("none" if not presenters.has_leg_symptoms(session.program) else ""),
-                    skipped_reason=data.get("skipped_reason", "") if skipped else "",
+                    leg_symptoms=data.get("leg_symptoms") or "",
+                    skipped_reason=data.get("skipped_reason", ""),
                 )
             except (services.ServiceError, InvalidInput) as exc:
                 messages.error(request, str(exc))

@@ -53,10 +53,14 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    # django-ninja for the REST API; listed so that its docs page uses the Swagger UI files in its
+    # wheel (static files) instead of a CDN.
+    "ninja",
     "lumbar.web.security",
     "lumbar.web.core",
     "lumbar.web.library",
     "lumbar.web.care",
+    "lumbar.web.api",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,60 @@
+"""The settings page's access tokens: make one (shown once, on the page that answers) and revoke one.
+
+Making a token asks for the password again, as downloading the data does: a token reads the whole
+record, so someone at an unlocked device must not be able to take one away.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from lumbar.web.api import tokens
+from lumbar.web.care.account import RETYPE_HINT, password_confirmed
+from lumbar.web.care.decorators import patient_required
+from lumbar.web.care.services import ServiceError
+
+SECTION = "#api-heading"
+
+
+def _back() -> HttpResponse:
+    return redirect(reverse("settings") + SECTION)
+
+
+@login_required
+@patient_required
+@require_POST
+@never_cache
+def create_token(request: HttpRequest) -> HttpResponse:
+    if not password_confirmed(request):
+        messages.error(request, f"No token was made. {RETYPE_HINT}", extra_tags="api-token-password")
+        return _back()
+    try:
+        days = int(request.POST.get("days", ""))
+    except ValueError:
+        days = 0
+    try:
+        made = tokens.create_token(
+            request.user,  # type: ignore[arg-type]
+            request.POST.get("name", ""),
+            request.POST.get("scope", ""),
+            days,
+        )
+    except ServiceError as exc:
+        messages.error(request, str(exc), extra_tags="api-token-name")
+        return _back()
+    return render(request, "api/token_created.html", {"made": made})
+
+
+@login_required
+@patient_required
+@require_POST
+def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    if tokens.revoke_token(request.user, token_id):  # type: ignore[arg-type]
+        messages.success(request, "The token is revoked: it no longer works.")
+    return _back()
