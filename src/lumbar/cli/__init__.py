@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "screening",
     "plan",
     "progress",
+    "export",
     "form",
     "illustrate",
 )

@@ -25,7 +25,7 @@ urlpatterns = [
 # Progress, settings, the calendar feed and password management (issue 9, part 2).
 from django.contrib.auth import views as auth_views  # noqa: E402
 
-from lumbar.web.care import account, progress  # noqa: E402
+from lumbar.web.care import account, fhir_export, progress  # noqa: E402
 from lumbar.web.security.views import ThrottledPasswordResetView  # noqa: E402
 
 urlpatterns += [
@@ -36,6 +36,7 @@ urlpatterns += [
     path("settings/", account.settings_page, name="settings"),
     path("settings/calendar/new-link/", account.new_calendar_link, name="calendar-new-link"),
     path("settings/export.json", account.export_data, name="export-data"),
+    path("settings/export.fhir.json", fhir_export.export_fhir, name="export-fhir"),
     path("settings/delete/", account.delete_account, name="delete-account"),
     path("calendar/<str:token>.ics", account.calendar_feed, name="calendar-feed"),
     path("accounts/password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
