@@ -751,7 +751,7 @@ def record_from_history(
         canonical = json.dumps(history.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
         account_key = "history-" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]
     triage = history.program.triage
-    screens = [Screen(key="program", when=None, context="planning", tier=triage.tier, flags=triage.flags)]
+    screens = [Screen(key="program", when=None, context="intake", tier=triage.tier, flags=triage.flags)]
     sessions = [
         Session(
             key=key,
