@@ -90,23 +90,25 @@ def shows_links(request: HttpRequest) -> bool:
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("today")
-    error = ""
+    error = error_field = ""  # error_field: the id of the field the error summary links to
     email = ""
     if request.method == "POST":
         email = request.POST.get("email", "")
         password = request.POST.get("password", "")
         if not request.POST.get("understood"):
             error = "Please confirm that you have read how Lumbar can and cannot help."
+            error_field = "id_understood"
         else:
             try:
                 result = account_services.sign_up(email, password, site_url=request.build_absolute_uri("/"))
             except services.ServiceError as exc:
                 error = str(exc)
+                error_field = "id_password" if "password" in error.lower() else "id_email"
             else:
                 # The same page for a new and an existing address: only the emailed link differs.
                 link = request.build_absolute_uri(result.link_path) if shows_links(request) else ""
                 return render(request, "care/signup_sent.html", {"email": result.email, "link": link})
-    return render(request, "care/signup.html", {"error": error, "email": email})
+    return render(request, "care/signup.html", {"error": error, "error_field": error_field, "email": email})
 
 
 @require_GET
@@ -172,12 +174,12 @@ RETYPE_HINT = "That password is not right. Enter the password you sign in with."
 @require_POST
 def delete_account(request: HttpRequest) -> HttpResponse:
     if not password_confirmed(request):
-        messages.error(request, f"Your account was not deleted. {RETYPE_HINT}")
+        messages.error(request, f"Your account was not deleted. {RETYPE_HINT}", extra_tags="delete-password")
         return redirect(reverse("settings") + "#delete-heading")
     try:
         account_services.delete_account_and_data(request.user, request.POST.get("confirmation", ""))  # type: ignore[arg-type]
     except services.ServiceError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, str(exc), extra_tags="confirmation")  # the field the error links to
         return redirect("settings")
     logout(request)
     messages.success(request, "Your account and everything in it have been deleted.")
@@ -279,7 +281,7 @@ def export_data(request: HttpRequest) -> HttpResponse:
     """All the person's records as one JSON document, written as it is read (memory stays flat),
     once the person has entered their password again."""
     if not password_confirmed(request):
-        messages.error(request, f"Nothing was downloaded. {RETYPE_HINT}")
+        messages.error(request, f"Nothing was downloaded. {RETYPE_HINT}", extra_tags="export-password")
         return redirect(reverse("settings") + "#data-heading")
     today = timezone.localdate()
     response = StreamingHttpResponse(

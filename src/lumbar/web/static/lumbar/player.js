@@ -1,5 +1,9 @@
 // Session player: get-ready countdown, rep tapping, hold and rest timers, with a beep and a buzz.
 // The page works without it (the log form is plain HTML); this only adds the guided timer.
+// Keyboard and screen readers: when a control hides itself (Start, the rep button, Pause at the end)
+// the focus goes to the control that takes over (Pause in a countdown, the rep button while counting
+// reps, the first answer of the form at the end), never to the page; a focus the person put elsewhere
+// stays there. Each phase is announced in a live region that is on the page, empty, from the start.
 (function () {
   "use strict";
   const root = document.querySelector(".player");
@@ -14,6 +18,8 @@
   const skipButton = box.querySelector(".timer-skip");
   const startButton = root.querySelector(".timer-start");
   const setsInput = root.querySelector(".done-sets");
+  const status = root.querySelector("[data-timer-status]");
+  const reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   let audio = null;
   let paused = false;
   let ticking = null;
@@ -60,10 +66,28 @@
     return list;
   }
 
-  function show(phase, count, detail) {
+  function sentence(text) {
+    return /[.!?]$/.test(text) ? text : text + ".";
+  }
+
+  function show(phase, count, detail, spoken) {
     phaseEl.textContent = phase;
     countEl.textContent = count;
     detailEl.textContent = detail || "";
+    if (status) status.textContent = spoken;
+  }
+
+  // Where the focus is now, if it is nowhere useful: on the page, or on a control that is hiding.
+  function focusLost() {
+    const active = document.activeElement;
+    return !active || active === document.body || active === document.documentElement ||
+      active === startButton || active === repButton || active.hidden === true;
+  }
+  // Space counts a rep only from the page itself (or the rep button, as any button takes Space).
+  function focusOnPage() {
+    const active = document.activeElement;
+    return !active || active === document.body || active === document.documentElement ||
+      active.id === "main" || active === box;
   }
 
   function next() {
@@ -82,31 +106,37 @@
       return next();
     }
     if (s.kind === "finished") {
-      show("Done!", "✓", "Now tell us how it went.");
+      const moveOn = focusLost() || box.contains(document.activeElement);
+      show("Done!", "✓", "Now tell us how it went.", "Done! Now tell us how it went.");
       beep(true);
       skipButton.hidden = true;
       pauseButton.hidden = true;
       const form = root.querySelector(".log-form");
-      form.scrollIntoView({ behavior: "smooth", block: "start" });
+      if (!moveOn) return;
+      form.scrollIntoView({ behavior: reduceMotion ? "auto" : "smooth", block: "start" });
       const first = form.querySelector("input[type=radio]");
-      if (first) first.focus({ preventScroll: true });
+      (first || form.querySelector("button")).focus({ preventScroll: true });
       return;
     }
     if (s.kind === "reps") {
       let done = 0;
-      show(s.phase, "0 / " + s.reps, s.detail + " · tap the button (or press space) after each rep");
+      show(s.phase, "0 / " + s.reps, s.detail + " · tap the button (or press space) after each rep",
+        s.reps + " reps. " + sentence(s.detail) + " Press Rep done after each rep.");
+      const moveOn = focusLost() || box.contains(document.activeElement);
       repButton.hidden = false;
-      repButton.focus();
+      if (moveOn) repButton.focus();
       repButton.onclick = function () {
         done += 1;
         countEl.textContent = done + " / " + s.reps;
+        if (status) status.textContent = done + " of " + s.reps;
         if (navigator.vibrate) navigator.vibrate(40);
         if (done >= s.reps) { beep(true); next(); }
       };
       return;
     }
     let left = s.seconds;
-    show(s.phase, left, s.detail);
+    show(s.phase, left, s.detail, s.phase + ": " + left + " seconds." + (s.detail ? " " + sentence(s.detail) : ""));
+    if (focusLost()) pauseButton.focus();
     beep(false);
     ticking = setInterval(function () {
       if (paused) return;
@@ -118,11 +148,11 @@
 
   startButton.addEventListener("click", function () {
     box.hidden = false;
-    startButton.hidden = true;
     steps = buildSteps();
     step = 0;
     setsDone = 0;
-    run();
+    run();  // focuses Pause while the button still has the focus, then hides the button
+    startButton.hidden = true;
   });
   pauseButton.addEventListener("click", function () {
     paused = !paused;
@@ -137,10 +167,10 @@
     run();
   });
   document.addEventListener("keydown", function (event) {
-    if (event.code === "Space" && !repButton.hidden && document.activeElement.tagName !== "INPUT") {
-      event.preventDefault();
-      repButton.click();
-    }
+    if (event.code !== "Space" || repButton.hidden || event.ctrlKey || event.altKey || event.metaKey) return;
+    if (!focusOnPage()) return;  // on the rep button Space presses it; on Pause it pauses
+    event.preventDefault();
+    if (!event.repeat) repButton.click();
   });
   root.classList.add("has-js");
 })();
