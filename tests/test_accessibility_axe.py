@@ -191,6 +191,7 @@ def test_progress_with_history_the_due_check_and_the_stop_page_pass_axe(
         group.get_by_role("radio", name="No", exact=True).check()
     page.locator("fieldset fieldset").first.get_by_role("radio", name="Yes", exact=True).check()
     page.get_by_role("button", name="Send").click()
+    page.wait_for_url("**/start/get-help/")
     axe.check(page, "stop page")
     assert len(axe.checked) == 2 * 5
     assert axe.violations == []

@@ -323,10 +323,14 @@ def test_a_real_accounts_record_is_a_valid_bundle_with_the_expected_codes(client
     pain = {item["linkId"]: item for item in items["pain"]["item"]}
     assert pain["pain.now"]["answer"] == [{"valueInteger": 4}]
     goals = [item for item in intake["item"] if item["linkId"] == "goals"]
-    assert [g["item"][0]["answer"] for g in goals] == [
-        [{"valueString": "Sit through a meeting"}],
-        [{"valueString": "Tie my shoes"}],
-    ]
+    assert [[(i["linkId"], i["answer"]) for i in g["item"]] for g in goals] == [
+        [
+            ("goals.activity", [{"valueString": "Sit through a meeting"}]),
+            ("goals.score", [{"valueInteger": 4}]),
+        ],
+        [("goals.activity", [{"valueString": "Tie my shoes"}]), ("goals.score", [{"valueInteger": 6}])],
+    ]  # in the contract's order, whatever order the database keeps a JSON object's keys in
+    assert [item["linkId"] for item in intake["item"]][:3] == ["age", "sex", "episode_weeks"]
 
     # Scores: every stored score appears once, with its instrument's code.
     stored = list(OutcomeScore.objects.filter(patient=user).order_by("date", "id"))
@@ -722,3 +726,18 @@ def test_the_pure_builder_marks_a_superseded_plan_revoked_and_links_the_versions
     check_plan(by_type, program, "revoked")
     stamped = fhir.build_bundle(record, timestamp=dt.datetime(2025, 3, 11, tzinfo=dt.UTC))
     assert stamped["timestamp"] == "2025-03-11T00:00:00Z"
+
+
+def test_an_intake_stored_under_an_older_contract_is_still_exported_with_its_keys_in_order() -> None:
+    record = fhir.PatientRecord(
+        account_key="k",
+        intakes=[
+            fhir.IntakeAnswers(
+                key="1", answered=dt.date(2024, 5, 2), answers={"zeta": 1, "age": 40, "old": True}
+            )
+        ],
+    )
+    by_type = check_bundle(fhir.build_bundle(record))
+    (intake,) = by_type["QuestionnaireResponse"]
+    assert [item["linkId"] for item in intake["item"]] == ["age", "old", "zeta"]
+    assert intake["authored"] == "2024-05-02"

@@ -50,9 +50,11 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from fhir.resources.R4B.resource import Resource
 from fhir.resources.R4B.riskassessment import RiskAssessment
 from fhir.resources.R4B.servicerequest import ServiceRequest
+from pydantic import ValidationError
 
 from lumbar.domain.history import History
 from lumbar.domain.instruments import Instruments, default_instruments
+from lumbar.domain.intake import Intake
 from lumbar.domain.plain_words import dose_words, minutes_words
 from lumbar.domain.screening import ScreeningRules, default_rules
 
@@ -334,7 +336,7 @@ class _Builder:
         }
         if intake.answered is not None:
             data["authored"] = _when(intake.answered)
-        items = list(_items(intake.answers, ""))
+        items = list(_items(_contract_order(intake.answers), ""))
         if items:
             data["item"] = items
         return QuestionnaireResponse.model_validate(data)
@@ -896,6 +898,26 @@ def _items(answers: Mapping[str, Any], prefix: str) -> Iterator[dict[str, Any]]:
             yield {"linkId": link, "answer": [_answer(v) for v in value]}
         else:
             yield {"linkId": link, "answer": [_answer(value)]}
+
+
+def _contract_order(answers: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The answers with their keys in the intake contract's order, whatever order the storage kept
+    (PostgreSQL's jsonb sorts keys its own way); keys sorted when the answers no longer fit the
+    contract (an intake stored under an older one)."""
+    try:
+        intake = Intake.model_validate_json(json.dumps(answers))
+        ordered: Mapping[str, Any] = intake.model_dump(mode="json", exclude_unset=True, exclude_none=True)
+    except (ValidationError, TypeError, ValueError):
+        ordered = _sorted_keys(answers)
+    return ordered
+
+
+def _sorted_keys(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {key: _sorted_keys(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted_keys(item) for item in value]
+    return value
 
 
 def _answer(value: Any) -> dict[str, Any]:
