@@ -216,7 +216,7 @@ def get_session(request: HttpRequest, session_id: int = Path(..., ge=1, le=MAX_I
 
 @router.put(
     "/sessions/{session_id}/pain-before",
-    response=answers(schemas.SessionOut, 404),
+    response=answers(schemas.SessionOut, 400, 404),
     auth=writing(),
     summary="Your pain before the session",
 )
@@ -231,7 +231,7 @@ def pain_before(
 
 @router.put(
     "/sessions/{session_id}/exercises/{exercise_id}",
-    response=answers(schemas.ExerciseLogResult, 404),
+    response=answers(schemas.ExerciseLogResult, 400, 404),
     auth=writing(),
     summary="Log one exercise of the session (done, or skipped)",
 )
@@ -267,7 +267,7 @@ def log_exercise(
 
 @router.post(
     "/sessions/{session_id}/finish",
-    response=answers(schemas.FinishOut, 404),
+    response=answers(schemas.FinishOut, 400, 404),
     auth=writing(),
     summary="Finish the session with your pain after it; the review runs once",
 )
@@ -302,7 +302,7 @@ def checkin_questions(request: HttpRequest) -> list[dict[str, str]]:
 
 @router.post(
     "/checkins",
-    response=answers(schemas.CheckInOut, 409),
+    response=answers(schemas.CheckInOut, 400, 409),
     auth=writing(),
     summary="Check in: your pain this morning and an answer to every warning-sign question",
 )
@@ -310,6 +310,9 @@ def check_in(request: HttpRequest, body: schemas.CheckInIn) -> dict[str, Any]:
     user = caller(request).user
     current = selectors.current_program(user)
     if current is None:
+        # A person stopped by the screen before they had a program is told why, as the pages do.
+        if selectors.blocking_screening(user) is not None:
+            raise warning_sign_problem(user)
         raise Problem("no-program", NO_PROGRAM)
     wanted = [q.key for q in presenters.checkin_questions(current)]
     given = body.warning_signs

@@ -35,6 +35,12 @@ TYPES = {
     t.slug: t
     for t in (
         ProblemType(
+            "invalid-json",
+            400,
+            "The body is not JSON",
+            "Send the body as JSON (Content-Type: application/json).",
+        ),
+        ProblemType(
             "not-signed-in",
             401,
             "Sign-in needed",
@@ -116,6 +122,7 @@ TYPES = {
 _BY_STATUS = {
     TYPES[slug].status: TYPES[slug]
     for slug in (
+        "invalid-json",
         "not-found",
         "method-not-allowed",
         "invalid-request",

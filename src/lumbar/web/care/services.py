@@ -239,14 +239,14 @@ class NoProgram(ServiceError):
 def start_session(user: AbstractBaseUser, *, today: dt.date | None = None) -> ExerciseSession:
     """Today's session of the current program (one per day; a second visit resumes it). Refused
     (ScreenBlocks) while a warning sign tells the person to get help first."""
-    program = selectors.current_program(user)
-    if program is None:
-        raise NoProgram("You don't have a program yet.")
     today = today or timezone.localdate()
     with transaction.atomic():
         lock_person(user)  # two taps on "start" make one session
         if selectors.blocking_screening(user) is not None:
             raise ScreenBlocks("A warning sign needs a doctor first.")
+        program = selectors.current_program(user)
+        if program is None:
+            raise NoProgram("You don't have a program yet.")
         session = ExerciseSession.objects.filter(patient=user, date=today, program=program).first()
         if session is None:
             session = ExerciseSession.objects.create(patient=user, program=program, date=today)
