@@ -12,7 +12,9 @@ PYTEST_ARGS ?=
 
 .PHONY: run test install install-dev system-deps node-deps lint typecheck layers content-check pytest pytest-postgres bench illustrations clean
 
+# The PDF handout and report need Debian's Pango: installed when possible, else the app runs without PDFs.
 run: install
+	@bash scripts/system-deps.sh --run
 	$(BIN)/lumbar serve --host $(HOST) --port $(PORT)
 
 test: install-dev system-deps node-deps lint typecheck layers content-check pytest pytest-postgres
@@ -32,7 +34,8 @@ $(VENV)/.installed-dev: $(BIN)/python $(DEPS)
 install: $(VENV)/.installed-run
 install-dev: $(VENV)/.installed-dev
 
-# System packages the tests need (Debian): Chromium for the browser tests, Node.js and npm.
+# System packages the tests need (Debian): Chromium for the browser tests, PostgreSQL, Node.js and npm,
+# Pango for the PDFs and poppler-utils/zbar-tools to read them back.
 system-deps:
 	@bash scripts/system-deps.sh
 

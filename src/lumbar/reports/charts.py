@@ -89,8 +89,12 @@ def pain_chart_svg(
     title: str,
     description: str,
     element_id: str = "pain-chart",
+    size: tuple[float, float] = FIGURE_INCHES,
+    legend_columns: int = 1,
 ) -> str:
-    """Daily pain readings over time, one line per kind of reading, with the change band shaded."""
+    """Daily pain readings over time, one line per kind of reading, with the change band shaded.
+
+    `size` (inches) and `legend_columns` default to the phone's chart; the printed report's is wider."""
     import matplotlib as mpl
     from matplotlib import dates as mdates
     from matplotlib.figure import Figure
@@ -110,7 +114,7 @@ def pain_chart_svg(
             }
         ),
     ):
-        figure = Figure(figsize=FIGURE_INCHES, layout="constrained")
+        figure = Figure(figsize=size, layout="constrained")
         axes = figure.add_subplot()
         if band is not None:
             axes.axhspan(band.low, band.high, color=BAND_COLOR, zorder=0, label=band.label)
@@ -164,7 +168,7 @@ def pain_chart_svg(
                         fontweight="bold",
                     )
         # Below the plot, inside the figure: constrained layout makes room for an "outside" legend.
-        figure.legend(loc="outside lower left", ncols=1, frameon=False, fontsize=FONT_POINTS)
+        figure.legend(loc="outside lower left", ncols=legend_columns, frameon=False, fontsize=FONT_POINTS)
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     return _accessible(buffer.getvalue(), title=title, description=description, element_id=element_id)

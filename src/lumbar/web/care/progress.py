@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods
 from lumbar.domain import instruments, schedule
 from lumbar.domain.errors import InvalidInput
 from lumbar.reports.charts import ChangeBand, PainReading, pain_chart_svg
+from lumbar.reports.report import nprs_band
 from lumbar.web.care import outcome_services
 from lumbar.web.care.decorators import patient_required
 from lumbar.web.care.models import CheckIn, ExerciseSession, OutcomeScore, ProgramVersion
@@ -151,24 +152,6 @@ def reassessment_for(
 
 
 # --- Pain over time -------------------------------------------------------------------------------
-
-
-def nprs_band(baseline: float) -> ChangeBand:
-    """The starting pain, give or take the smallest change `instruments.change` counts as important
-    (the absolute MCID, or the relative one where the content gives it and it is smaller)."""
-    content = instruments.default_instruments().nprs
-    rule = content.change
-    threshold = rule.mcid_abs
-    if rule.mcid_rel is not None and baseline > 0:
-        threshold = min(threshold, rule.mcid_rel * baseline)
-    low = max(content.range.min, baseline - threshold)
-    high = min(content.range.max, baseline + threshold)
-    return ChangeBand(
-        baseline=baseline,
-        low=round(low, 2),
-        high=round(high, 2),
-        label=f"Starting pain {baseline:g}, give or take {threshold:g}",
-    )
 
 
 def pain_readings(sessions: list[SessionDay], mornings: list[tuple[dt.date, int]]) -> list[PainReading]:

@@ -62,3 +62,11 @@ urlpatterns += [
         name="password_reset_complete",
     ),
 ]
+
+# The printed handout and the progress report, as PDF (issue 18).
+from lumbar.web.care import printouts  # noqa: E402
+
+urlpatterns += [
+    path("program/handout.pdf", printouts.program_handout, name="program-handout"),
+    path("progress/report.pdf", printouts.progress_report, name="progress-report"),
+]
