@@ -71,7 +71,9 @@ def test_every_control_on_the_settings_page_has_a_label(client: Client) -> None:
     onboard(client)
     page = client.get("/settings/").content.decode()
     ids = re.findall(r'<input id="([^"]+)"', page)
-    assert ids == ["feed-url", "export-password", "confirmation", "delete-password"]
+    assert ids == [
+        "feed-url", "api-token-name", "api-token-password", "export-password", "confirmation", "delete-password"
+    ]  # fmt: skip
     for control in ids:
         assert f'<label class="field-label" for="{control}">' in page
     assert 'href="/accounts/password/change/"' in page
