@@ -366,10 +366,11 @@ def build_report(
                 legend_columns=2,
             )
         )
-    pain_verdict = None
-    if band is not None and readings:
-        latest = readings[-1]
-        pain_verdict = _verdict("nprs", band.baseline, latest.value)
+    # The headline compares like with like: the starting score with the latest usual pain (before a
+    # session or on waking), not with pain just after exercising.
+    usual = [r for r in readings if r.kind != "after"]
+    latest = usual[-1] if usual else None
+    pain_verdict = _verdict("nprs", band.baseline, latest.value) if band is not None and latest else None
     per_week = program_days(data.program)
     counted_from = max(data.started, start)
     plan = adherence({s.day for s in data.sessions}, start=counted_from, today=end, days_per_week=per_week)
@@ -391,7 +392,7 @@ def build_report(
         chart_caption=caption,
         band=band,
         pain_first=readings[0] if readings else None,
-        pain_last=readings[-1] if readings else None,
+        pain_last=latest,
         pain_verdict=pain_verdict,
         scores=score_groups(data.scores, start, end),
         startback=startback,
