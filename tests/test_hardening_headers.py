@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -77,7 +78,9 @@ def concrete_paths(user: Any) -> dict[str, str]:
             path = path.replace("<str:token>", "not-a-token")
         for placeholder, value in values.items():
             path = path.replace(placeholder, value)
-        assert "<" not in path, f"no value for a parameter of {route}"
+        # Parameters this test does not know (a new app's routes) get a plain value: the answer may
+        # be a 404, whose headers count as much as any.
+        path = re.sub(r"<[^>]+>", "x", path)
         paths[f"{name or route}"] = "/" + path
     return paths
 
