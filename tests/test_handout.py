@@ -381,3 +381,37 @@ def _today() -> Any:
     import datetime as dt
 
     return dt.date(2026, 12, 3)
+
+
+def test_a_referred_program_prints_the_advice_to_see_a_clinician_and_no_session(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    catalog = default_catalog()
+    intake = {**SCIATICA_INTAKE, "red_flags": {"saddle_numbness": True}}
+    program = prescribe(parse_intake(intake), catalog).to_json()
+    assert (program["status"], program["exercises"]) == ("refer", [])
+    source, out = tmp_path / "program.json", tmp_path / "advice.pdf"
+    source.write_text(json.dumps(program), encoding="utf-8")
+    code, err = in_process(
+        monkeypatch,
+        capsys,
+        "handout",
+        "--program",
+        str(source),
+        "--out",
+        str(out),
+        "--app-url",
+        "https://x.org",
+    )
+    assert (code, err) == (0, "")
+    data = out.read_bytes()
+    text = pdf.text(data)
+    assert pdf.info(data)["Title"] == "See a clinician before you start · Lumbar"
+    assert pdf.flat(program["triage"]["advice"]) in text
+    assert "No exercise program until a clinician has seen you." in text
+    assert "While you wait" in text
+    for words in warning_sign_words():
+        assert words in text
+    assert handout.NO_QR_SENTENCE not in text
+    assert "Scan to open" not in text
+    assert "Your exercises" not in text

@@ -91,10 +91,12 @@ def pain_chart_svg(
     element_id: str = "pain-chart",
     size: tuple[float, float] = FIGURE_INCHES,
     legend_columns: int = 1,
+    max_markers: int | None = None,
 ) -> str:
     """Daily pain readings over time, one line per kind of reading, with the change band shaded.
 
-    `size` (inches) and `legend_columns` default to the phone's chart; the printed report's is wider."""
+    `size` (inches) and `legend_columns` default to the phone's chart; the printed report's is wider.
+    `max_markers` thins each line's markers to about that many (every reading stays on the line)."""
     import matplotlib as mpl
     from matplotlib import dates as mdates
     from matplotlib.figure import Figure
@@ -132,6 +134,7 @@ def pain_chart_svg(
                 linestyle=style["linestyle"],
                 linewidth=1.6,
                 markersize=7,
+                markevery=max(1, -(-len(days) // max_markers)) if max_markers else None,
                 label=style["label"],
                 zorder=3,
             )

@@ -314,7 +314,7 @@ def build_handout(
     rules = screening_rules()
     tier = Tier(program.triage.tier)
     return Handout(
-        title="Your exercise program",
+        title="Your exercise program" if program.status == "ok" else "See a clinician before you start",
         paper=paper,
         page_size=PAGE_SIZE[paper],
         paper_name=PAPER_NAMES[paper],
@@ -346,8 +346,9 @@ def build_handout(
         warning_signs_title=warning_title,
         reassess_after_days=program.reassess_after_days,
         content_version=program.content_version,
-        session_url=session_url,
-        qr_svg=qr_svg(session_url) if session_url else None,
+        # A referred program has no session to open.
+        session_url=session_url if program.status == "ok" else None,
+        qr_svg=qr_svg(session_url) if session_url and program.status == "ok" else None,
     )
 
 

@@ -49,6 +49,9 @@ ACTION_WORDS = {
 }
 # Sized for a page: the printed chart is wider than the phone's.
 CHART_INCHES = (6.9, 3.3)
+# Markers on each line of the printed chart, at most: a marker a day for months would blot the line
+# (and slow the layout); the line still passes through every reading.
+MAX_MARKERS = 30
 
 
 # --- What the report is made from -------------------------------------------------------------------
@@ -364,6 +367,7 @@ def build_report(
                 element_id="report-pain-chart",
                 size=CHART_INCHES,
                 legend_columns=2,
+                max_markers=MAX_MARKERS,
             )
         )
     # The headline compares like with like: the starting score with the latest usual pain (before a
