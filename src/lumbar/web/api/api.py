@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Swagger
+from ninja import NinjaAPI, Path, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from lumbar.domain.errors import InvalidInput
@@ -81,7 +81,7 @@ api.add_router("/me", patient.router)
     tags=["errors"],
     summary="What a problem type means",
 )
-def problem_type(request: HttpRequest, slug: str) -> dict[str, Any]:
+def problem_type(request: HttpRequest, slug: str = Path(..., pattern=r"^[a-z-]{1,40}$")) -> dict[str, Any]:
     known = problems.TYPES.get(slug)
     if known is None:
         raise problems.Problem("not-found", "There is no problem type of that name.")
