@@ -66,8 +66,9 @@ api = LumbarAPI(
     description=DESCRIPTION,
     urls_namespace="api-v1",
     # ninja serves Swagger UI from its own static files (in its wheel) when "ninja" is in
-    # INSTALLED_APPS: nothing is loaded from a CDN.
-    docs=Swagger(settings={"persistAuthorization": False}),
+    # INSTALLED_APPS: nothing is loaded from a CDN. validatorUrl null: Swagger UI would otherwise
+    # send the document to validator.swagger.io for its badge.
+    docs=Swagger(settings={"persistAuthorization": False, "validatorUrl": None}),
     openapi_url="/openapi.json",
     docs_url="/docs",
 )
