@@ -7,6 +7,7 @@ import io
 import re
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -116,3 +117,23 @@ def qr_codes(png: Path) -> list[str]:
         timeout=60,
     )
     return [line for line in out.stdout.decode("utf-8").splitlines() if line]
+
+
+def without_weasyprint(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As on a machine without Pango: importing weasyprint fails."""
+    from lumbar.reports import pdf as pdf_module
+
+    monkeypatch.setattr(pdf_module, "_loaded", {})
+    monkeypatch.setitem(sys.modules, "weasyprint", None)
+
+
+def in_process(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
+) -> tuple[int, str]:
+    """Run the CLI in this process with its real error policy; returns (exit code, stderr)."""
+    from lumbar.cli import app
+    from lumbar.cli._common import run
+
+    monkeypatch.setattr(sys, "argv", ["lumbar", *args])
+    code = run(app)
+    return code, capsys.readouterr().err

@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 from tests import pdf_helpers as pdf
 from tests.care_helpers import DESK_WORKER_ANSWERS, onboard, patient_user
+from tests.pdf_helpers import in_process, without_weasyprint
 
 from lumbar.domain import screening
 from lumbar.domain.catalog import default_catalog
@@ -205,14 +206,6 @@ def test_without_the_pdf_libraries_the_page_says_what_is_missing_in_one_sentence
     assert 'href="/program/"' in page
 
 
-def without_weasyprint(monkeypatch: pytest.MonkeyPatch) -> None:
-    """As on a machine without Pango: importing weasyprint fails."""
-    from lumbar.reports import pdf as pdf_module
-
-    monkeypatch.setattr(pdf_module, "_loaded", {})
-    monkeypatch.setitem(sys.modules, "weasyprint", None)
-
-
 # --- Nothing is fetched -----------------------------------------------------------------------------
 
 
@@ -349,18 +342,6 @@ def test_lumbar_handout_to_a_folder_or_a_missing_file_is_one_line_and_exit_2(
         assert message in stderr
 
 
-def in_process(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
-) -> tuple[int, str]:
-    """Run the CLI in this process with its real error policy; returns (exit code, stderr)."""
-    from lumbar.cli import app
-    from lumbar.cli._common import run
-
-    monkeypatch.setattr(sys, "argv", ["lumbar", *args])
-    code = run(app)
-    return code, capsys.readouterr().err
-
-
 def test_lumbar_handout_without_the_pdf_libraries_exits_1_with_one_line(
     program_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -415,3 +396,26 @@ def test_a_referred_program_prints_the_advice_to_see_a_clinician_and_no_session(
     assert handout.NO_QR_SENTENCE not in text
     assert "Scan to open" not in text
     assert "Your exercises" not in text
+
+
+@pytest.mark.parametrize(
+    ("host", "secure", "expected"),
+    [
+        ("lumbar.example.org", True, "https://lumbar.example.org/session/"),
+        ("clinic.example.org:8443", False, "http://clinic.example.org:8443/session/"),
+        ("127.0.0.1:8000", False, None),
+        ("[::1]:8000", False, None),
+        ("[::1]", False, None),
+        ("localhost:8000", False, None),
+    ],
+)
+def test_the_qr_code_address_is_the_one_the_person_used_unless_only_this_computer_can_open_it(
+    host: str, secure: bool, expected: str | None, settings: Any
+) -> None:
+    from django.test import RequestFactory
+
+    from lumbar.web.care.printouts import session_url
+
+    settings.ALLOWED_HOSTS = ["*"]
+    request = RequestFactory().get("/program/handout.pdf", HTTP_HOST=host, secure=secure)
+    assert session_url(request) == expected

@@ -19,6 +19,7 @@ from django.utils import timezone
 from tests import pdf_helpers as pdf
 from tests.care_helpers import onboard
 from tests.care_history import check_in, do_session, patient, started_days_ago
+from tests.pdf_helpers import in_process, without_weasyprint
 
 from lumbar.domain import instruments, schedule
 from lumbar.domain.catalog import default_catalog
@@ -162,8 +163,6 @@ def test_each_patient_gets_only_their_own_report_and_a_signed_out_visitor_signs_
 def test_without_the_pdf_libraries_the_report_page_says_so(
     client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.test_handout import without_weasyprint
-
     onboard(client)
     without_weasyprint(monkeypatch)
     response = client.get("/progress/report.pdf")
@@ -190,14 +189,6 @@ def history_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("history") / "history.json"
     path.write_text(json.dumps(journey.history), encoding="utf-8")
     return path
-
-
-def in_process(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
-) -> tuple[int, str]:
-    from tests.test_handout import in_process as run_cli
-
-    return run_cli(monkeypatch, capsys, *args)
 
 
 @pytest.mark.slow

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
+from django.http.request import split_domain_port
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -57,7 +58,7 @@ def _unavailable(request: HttpRequest, exc: PdfUnavailable, back: str) -> HttpRe
 def session_url(request: HttpRequest) -> str | None:
     """The session player's address for the handout's QR code, as the person reached the app; None on
     a loopback address, which a phone scanning the code could not open."""
-    host = request.get_host().rsplit(":", 1)[0].strip("[]")
+    host = split_domain_port(request.get_host())[0].strip("[]")
     try:
         if ipaddress.ip_address(host).is_loopback:
             return None
