@@ -9,14 +9,15 @@ clinical numbers.
 
 from __future__ import annotations
 
+import itertools
 import math
 from functools import cache
 
 import numpy as np
 
 from lumbar.domain.catalog import default_catalog
-from lumbar.motion.figure import HAND, Body, Plane, Vec, gap, grip_gap
-from lumbar.motion.render import loop_samples
+from lumbar.motion.figure import CHAINS, HAND, RADIUS, SEGMENTS, Body, Plane, Vec, gap, grip_gap
+from lumbar.motion.render import OUTLINE, SCALE, arrow_path, look_for, loop_samples, trunk_outline, view_box
 from lumbar.motion.scene import Camera, Scene, build_scene
 
 CM = 1 / 170  # one centimetre, in body heights, for a person 1.70 m tall
@@ -215,3 +216,155 @@ def test_prone_press_up_hands_sit_under_the_shoulders() -> None:
         slid = abs(up.points[f"wrist_{side}"][0] - down.points[f"wrist_{side}"][0])
         assert slid <= 5 * CM
     assert up.points["neck_base"][1] - down.points["neck_base"][1] >= 0.15  # the chest rises
+
+
+# --- issue 12, second round: the pelvic tilt and the standing back extension at thumbnail size ---
+
+THUMBNAIL = 240  # px: the width of a figure in the library list and on the contact sheet
+
+
+def thumbnail_px(scene: Scene) -> float:
+    """Picture units to pixels when the whole picture is drawn THUMBNAIL pixels wide."""
+    poses = [body for _, body in loop_samples(scene)]
+    return THUMBNAIL / view_box(scene, poses, look_for(scene))[2]
+
+
+def drawn_clearance(outline: Vec, x: float) -> float:
+    """How far the lowest edge of a drawn outline is above the floor line (picture y = 0, y down) at
+    picture x: what a reader sees as the gap between the body and the floor."""
+    crossings = []
+    for (x0, y0), (x1, y1) in zip(outline, np.roll(outline, -1, axis=0), strict=True):
+        if x0 != x1 and (x0 - x) * (x1 - x) <= 0:
+            crossings.append(y0 + (x - x0) / (x1 - x0) * (y1 - y0))
+    return -max(crossings)
+
+
+def test_pelvic_tilt_gap_under_the_low_back_shows_at_thumbnail_size() -> None:
+    """'Notice the small gap between your lower back and the floor', then 'your lower back presses
+    softly into the floor and the gap closes': drawn 240 px wide, the start shows a gap of at least
+    5 px under the low back (between the sacrum and the waist) that no arm or leg covers, and the
+    end shows none (under 1 px). With the arms by the sides the near arm hid the gap, and the two
+    stills looked the same."""
+    scene = scene_of("pelvic-tilt")
+    px = thumbnail_px(scene)
+    look = look_for(scene)
+    gaps = []
+    for placed in scene.keyframes:
+        body = placed.body
+        outline = trunk_outline(body, scene.camera)
+        lumbar = np.linspace(
+            pictured(scene.camera, body.points["sacrum"])[0] * SCALE,
+            pictured(scene.camera, body.points["waist"])[0] * SCALE,
+            11,
+        )
+        clearances = [drawn_clearance(outline, x) for x in lumbar]
+        gaps.append(max(clearances) * px)
+        if placed is scene.keyframes[0]:
+            # The middle of the gap at its highest is open: no limb is drawn over it.
+            apex = lumbar[int(np.argmax(clearances))]
+            middle = np.array([apex, -max(clearances) / 2])
+            for chain in look.order:
+                for segment in CHAINS.get(chain, ()):
+                    start, end, radius = SEGMENTS[segment]
+                    a = pictured(scene.camera, body.points[start]) * [SCALE, -SCALE]
+                    b = pictured(scene.camera, body.points[end]) * [SCALE, -SCALE]
+                    t = float(np.clip((middle - a) @ (b - a) / max(float((b - a) @ (b - a)), 1e-9), 0, 1))
+                    reach = RADIUS[radius] * SCALE + OUTLINE
+                    assert np.linalg.norm(middle - (a + t * (b - a))) > reach, segment
+    start_gap, end_gap = gaps
+    assert start_gap >= 5, f"{start_gap:.1f} px"
+    assert end_gap < 1, f"{end_gap:.1f} px"
+
+
+def test_pelvic_tilt_rolls_the_pelvis_back_and_the_arrow_points_at_the_low_back() -> None:
+    """The gap is under the lumbar spine (at least 3 cm at both its ends, the sacrum and the waist),
+    the thorax rests on the floor at the shoulder blades; at the end the tailbone lifts by a few
+    centimetres ('only a few centimetres at your tailbone'); the arrow turns the way the pelvis rolls
+    and ends over the low back, pointing down into the floor."""
+    scene = scene_of("pelvic-tilt")
+    start, flat = scene.keyframes[0].body, scene.keyframes[-1].body
+    for part in ("sacrum", "waist"):
+        assert gap(start, part, FLOOR) >= 3 * CM, part
+        assert abs(gap(flat, part, FLOOR)) <= TOLERANCE, part
+    assert abs(gap(start, "shoulders", FLOOR)) <= TOLERANCE
+    lifted = flat.bottom_cap()[1] - start.bottom_cap()[1]
+    assert 1 * CM <= lifted <= 6 * CM
+    # The arc turns the way the pelvis turns in the picture (positive sweep: anticlockwise).
+    axis_start = pictured(scene.camera, start.frames["pelvis"][:, 1])
+    axis_flat = pictured(scene.camera, flat.frames["pelvis"][:, 1])
+    turned = float(axis_start[0] * axis_flat[1] - axis_start[1] * axis_flat[0])
+    arrow = scene.illustration.arrow
+    assert arrow is not None
+    assert arrow.around == "pelvis"
+    assert turned * arrow.sweep > 0
+    path = arrow_path(scene)
+    assert path is not None
+    x_pelvis = pictured(scene.camera, start.points["pelvis"])[0] * SCALE
+    x_waist = pictured(scene.camera, start.points["waist"])[0] * SCALE
+    tip, before = path[-1], path[-2]
+    assert min(x_pelvis, x_waist) <= tip[0] <= max(x_pelvis, x_waist)  # over the low back
+    assert tip[1] - before[1] > 0  # pointing down (picture y points down)
+
+
+def back_gap(body: Body, point: Vec, radius: float) -> float:
+    """Distance from a sphere at `point` to the trunk's surface, the trunk being the sections swept
+    from one station to the next along the spine (as `trunk_outline` draws it); 0 touching."""
+    sections = body.sections()
+    best = math.inf
+    for a, b in itertools.pairwise(sections):
+        axis = b.centre - a.centre
+        length = float(np.linalg.norm(axis))
+        axis = axis / length
+        t = float((point - a.centre) @ axis) / length
+        if not 0 <= t <= 1:
+            continue
+        centre = a.centre * (1 - t) + b.centre * t
+        lateral = a.lateral * (1 - t) + b.lateral * t
+        forward = a.forward * (1 - t) + b.forward * t
+        across = point - centre
+        across = across - (across @ axis) * axis
+        distance = float(np.linalg.norm(across))
+        u = across / distance
+        extent = math.hypot(
+            (a.half_width * (1 - t) + b.half_width * t) * float(lateral @ u) / float(np.linalg.norm(lateral)),
+            (a.half_depth * (1 - t) + b.half_depth * t) * float(forward @ u) / float(np.linalg.norm(forward)),
+        )
+        best = min(best, distance - extent - radius, key=abs)
+    return best
+
+
+def test_standing_back_extension_hands_rest_on_the_low_back() -> None:
+    """'Put your palms on the back of your hips, just below your waist, fingers pointing down, as if
+    tucking in a shirt': in both stills each palm lies on the back of the trunk above the hip joints
+    (the fingertips too: hands at the hip joints read as hands on the backs of the thighs), behind
+    the trunk rather than at its side, the fingers pointing down, the elbows bent and drawn well
+    behind the shoulders; and the hands stay where they were put while the hips push forward."""
+    scene = scene_of("standing-back-extension")
+    placed_on_pelvis = []
+    for placed in scene.keyframes:
+        body = placed.body
+        p = body.points
+        frame = body.frames["pelvis"]
+        shoulders_x = pictured(scene.camera, (p["shoulder_l"] + p["shoulder_r"]) / 2)[0]
+        for side in ("l", "r"):
+            wrist, tip = p[f"wrist_{side}"], p[f"hand_{side}"]
+            palm = (wrist + tip) / 2
+            for point in (wrist, palm, tip):
+                assert abs(back_gap(body, point, RADIUS["hand"])) <= 1 * CM, (placed.name, side)
+            # Above the hip joints, measured up the pelvis, and the palm's middle well above them.
+            up = [float((q - p["pelvis"]) @ frame[:, 1]) for q in (wrist, palm, tip)]
+            assert min(up) >= 2 * CM, (placed.name, side)
+            assert up[1] >= 10 * CM, (placed.name, side)
+            # On the back: at least 10 cm behind the hip joints, and more behind than out to the side.
+            offset = palm - p["pelvis"]
+            behind, out = -float(offset @ frame[:, 0]), abs(float(offset @ frame[:, 2]))
+            assert behind >= max(10 * CM, 1.5 * out), (placed.name, side)
+            # Fingers down: the fingertips at least 10 cm below the wrist.
+            assert wrist[1] - tip[1] >= 10 * CM, (placed.name, side)
+            # The elbows point back: drawn at least 10 cm behind the shoulders.
+            assert shoulders_x - pictured(scene.camera, p[f"elbow_{side}"])[0] >= 10 * CM, (placed.name, side)
+            placed_on_pelvis.append(frame.T @ offset)
+    # The palms stay within 3 cm of where they were on the pelvis (left and right, start and end).
+    for side in range(2):
+        moved = np.linalg.norm(placed_on_pelvis[side] - placed_on_pelvis[2 + side])
+        assert moved <= 3 * CM, moved / CM
