@@ -5,9 +5,10 @@
 #   scripts/system-deps.sh --run    what the app itself needs (`make run`): the PDF libraries only.
 #
 # The app: WeasyPrint (the printed handout and the progress report) loads Pango, Pango's FreeType
-# back end and HarfBuzz's subsetter; the documents are set in DejaVu Sans. `--run` installs them when
-# it can without asking for a password (as root, or with password-less sudo); otherwise it says what
-# to install and carries on: the server runs, and its PDF pages say that PDFs are not available.
+# back end and HarfBuzz's subsetter; the documents are set in DejaVu Sans (its oblique faces are in
+# fonts-dejavu-extra). `--run` installs them when it can without asking for a password (as root, or
+# with password-less sudo); otherwise it says what to install and carries on: the server runs, and
+# its PDF pages say that PDFs are not available.
 # The tests, besides: Chromium drives the browser tests (Playwright's own browser download is not
 # used); PostgreSQL runs the database tests a second time, as a clinic deployment would; Node.js's npm
 # installs the pinned front-end packages (`npm ci`); poppler-utils (pdftotext, pdftoppm, pdfinfo) and
@@ -28,6 +29,8 @@ has_lib 'libpango-1\.0\.so\.0' || need+=(libpango-1.0-0)
 has_lib 'libpangoft2-1\.0\.so\.0' || need+=(libpangoft2-1.0-0)
 has_lib 'libharfbuzz-subset\.so\.0' || need+=(libharfbuzz-subset0)
 fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
+# The handout's italics and bold italics: DejaVu Sans Oblique comes in the "extra" package.
+fc-list : file 2>/dev/null | grep -q 'DejaVuSans-Oblique' || need+=(fonts-dejavu-extra)
 if [ "$mode" = test ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)

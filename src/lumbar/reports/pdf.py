@@ -7,7 +7,7 @@ of an error page or a traceback.
 
 Nothing is fetched while rendering: the documents carry their figures, chart and QR code as inline
 SVG and their style inline, and the URL fetcher refuses every URL but `data:` ones and files of this
-package. Fonts come from the system through Fontconfig (Debian's DejaVu, fonts-dejavu-core).
+package. Fonts come from the system through Fontconfig (Debian's DejaVu: fonts-dejavu-core and fonts-dejavu-extra).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ PDF_VARIANT = "pdf/ua-1"
 MISSING_LIBRARIES = (
     "PDF output is not available on this computer: it needs the Pango text libraries "
     "(on Debian or Ubuntu: apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 "
-    "fonts-dejavu-core; scripts/system-deps.sh does it)"
+    "fonts-dejavu-core fonts-dejavu-extra; scripts/system-deps.sh does it)"
 )
 
 _ASSETS = Path(__file__).resolve().parent
