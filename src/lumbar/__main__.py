@@ -1,5 +1,5 @@
 """`python -m lumbar` runs the CLI."""
 
-from lumbar.cli import main
+from lumbar.entry import main
 
 main()
