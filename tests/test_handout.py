@@ -92,6 +92,8 @@ def test_the_handout_of_a_real_account_has_every_exercise_dose_step_stop_rule_an
     root = pdf.catalogue(data)["root"]
     assert root["/Lang"] == "en"
     assert bool(root["/MarkInfo"]["/Marked"]) is True
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"]) is True  # the title, not the file name
+    assert "/Outlines" in root  # bookmarks: a heading per section and exercise
     alts = pdf.figure_alt_texts(data)
     for entry in program["exercises"]:
         assert f"{entry['name']}: starting position" in alts
