@@ -262,7 +262,14 @@ def test_concurrent_api_starts_finishes_and_check_ins_happen_once() -> None:
     body(call("PUT", f"/api/v1/me/sessions/{sid}/pain-before", {"pain_before": 3}, token=person.write))
     for entry in ExerciseSession.objects.get(pk=sid).program.exercises:
         log = {"pain_during": 2, "difficulty": "easy"}
-        body(call("PUT", f"/api/v1/me/sessions/{sid}/exercises/{entry['id']}", log, token=person.write))
+        path = f"/api/v1/me/sessions/{sid}/exercises/{entry['id']}"
+        logs = at_once(
+            person.user, 3, lambda c, path=path, log=log: call("PUT", path, log, token=person.write, client=c)
+        )
+        assert {r.status_code for r in logs} == {200}, logs
+    assert ExerciseLog.objects.filter(session_id=sid).count() == len(
+        ExerciseSession.objects.get(pk=sid).program.exercises
+    )
     versions = ProgramVersion.objects.count()
     finishes = at_once(
         person.user,
