@@ -188,13 +188,29 @@ class StopRequested(KeyboardInterrupt):
     """SIGTERM, raised like Ctrl-C so that one `finally` stops the children in both cases."""
 
 
+# The stop signals received. Python drops an exception raised inside a weakref finalizer or a
+# __del__ ("Exception ignored in ..."), so a signal that lands there would be lost: the waiting loops
+# look here too.
+_signals_received: list[int] = []
+
+
 def _raise_stop(signum: int, frame: object) -> None:
+    _signals_received.append(signum)
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
     raise StopRequested(signal.strsignal(signum))
+
+
+def stop_if_signalled() -> None:
+    """Raise again a stop signal whose exception was swallowed where it landed."""
+    if _signals_received:
+        raise StopRequested(signal.strsignal(_signals_received[-1]))
 
 
 def stop_on_signals() -> None:
     """From now on SIGINT raises KeyboardInterrupt and SIGTERM raises StopRequested (its subclass)."""
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    _signals_received.clear()
+    signal.signal(signal.SIGINT, _raise_stop)
     signal.signal(signal.SIGTERM, _raise_stop)
 
 
@@ -284,6 +300,7 @@ class Server:
         deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
         health = url_for("127.0.0.1" if self.host in ALL_INTERFACES else self.host, self.port) + "healthz"
         while time.monotonic() < deadline:
+            stop_if_signalled()
             for child in self._children:
                 if child.poll() is not None:
                     self.stop()
@@ -302,6 +319,7 @@ class Server:
         """Block until a child exits; return 1 then. Ctrl-C (KeyboardInterrupt) or SIGTERM (see
         `stop_on_signals`) ends the wait by an exception, and the caller's `finally` calls `stop()`."""
         while True:
+            stop_if_signalled()
             for child in self._children:
                 if child.poll() is not None:
                     self.say(f"a server process exited unexpectedly (exit code {child.returncode}); stopping")
