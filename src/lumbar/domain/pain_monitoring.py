@@ -87,13 +87,15 @@ def mornings_after(history: History, rules: ProgressionRules) -> tuple[MorningAf
     """The latest session days whose next morning has come (up to today), oldest first: as many as
     the flare rule needs to look back over."""
     days = sorted({s.date for s in history.sessions if s.date + timedelta(days=1) <= history.today})
-    window = rules.next_morning.baseline_window_days
     recent = days[-rules.next_morning.flare_after_consecutive :]
-    return tuple(
-        MorningAfter(
-            day, baseline_on(history, day, window), morning_pain_on(history, day + timedelta(days=1))
-        )
-        for day in recent
+    return tuple(_morning_after(history, day, rules) for day in recent)
+
+
+def _morning_after(history: History, day: date, rules: ProgressionRules) -> MorningAfter:
+    """The usual pain around a session day and the pain the next morning."""
+    window = rules.next_morning.baseline_window_days
+    return MorningAfter(
+        day, baseline_on(history, day, window), morning_pain_on(history, day + timedelta(days=1))
     )
 
 
@@ -110,13 +112,7 @@ def flare_between(
             if first <= s.date <= last and s.date + timedelta(days=1) <= history.today
         }
     )
-    window = rules.next_morning.baseline_window_days
-    mornings = [
-        MorningAfter(
-            day, baseline_on(history, day, window), morning_pain_on(history, day + timedelta(days=1))
-        )
-        for day in days
-    ]
+    mornings = [_morning_after(history, day, rules) for day in days]
     needed = rules.next_morning.flare_after_consecutive
     for start in range(len(mornings) - needed + 1):
         run = mornings[start : start + needed]
