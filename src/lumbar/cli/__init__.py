@@ -13,11 +13,29 @@ from collections.abc import Sequence
 from typing import Any
 
 import click
-import typer
-from typer.core import TyperGroup
 
-from lumbar import __version__
-from lumbar.domain.errors import InvalidInput
+
+def _import_typer_without_rich() -> None:
+    """Import Typer as if rich were not installed: Typer otherwise loads rich and its Markdown and
+    syntax highlighting at import (a third of `lumbar plan`'s start-up) for help and error panels
+    that this app turns off (`rich_markup_mode=None`, no pretty exceptions, plain errors from
+    `_common.run`). Commands that print with rich import it themselves, later."""
+    if "typer" in sys.modules or "rich" in sys.modules:
+        return
+    sys.modules["rich"] = None  # type: ignore[assignment]  # `import rich` raises ImportError
+    try:
+        import typer  # noqa: F401
+    finally:
+        del sys.modules["rich"]
+
+
+_import_typer_without_rich()
+
+import typer  # noqa: E402
+from typer.core import TyperGroup  # noqa: E402
+
+from lumbar import __version__  # noqa: E402
+from lumbar.domain.errors import InvalidInput  # noqa: E402
 
 # Modules under lumbar.cli that add commands; order is the order of `lumbar --help`.
 COMMAND_MODULES: tuple[str, ...] = (
