@@ -28,11 +28,13 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Screen the intake, then print a personalised program with the reasons for each exercise."""
         from lumbar.cli._common import print_json, read_json
+        from lumbar.cli._snapshot import use_content_snapshot
         from lumbar.domain.catalog import default_catalog
         from lumbar.domain.intake import parse_intake
         from lumbar.domain.prescription import prescribe
 
         data = read_json(intake, "intake")
+        use_content_snapshot()
         catalog = default_catalog()
         program = prescribe(parse_intake(data, "intake"), catalog)
         if as_json:

@@ -17,6 +17,7 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
+from lumbar.domain.bundled import bundled
 from lumbar.domain.errors import InvalidInput, UnknownId, describe_validation_error
 from lumbar.domain.intake import Condition, Equipment
 from lumbar.motion.checkspec import CheckSpec
@@ -61,7 +62,8 @@ Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    # Built on first validation, not at import: a snapshot of validated content needs no schema.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
 
 class Dose(Strict):
@@ -369,11 +371,6 @@ def _check_acyclic(exercises: Mapping[str, Exercise], kind: str) -> None:
             current = getattr(exercises[current], kind)
 
 
-_cached: dict[Path, Catalog] = {}
-
-
 def default_catalog() -> Catalog:
     """The bundled library, loaded once per process."""
-    if CONTENT_DIR not in _cached:
-        _cached[CONTENT_DIR] = load_catalog(CONTENT_DIR)
-    return _cached[CONTENT_DIR]
+    return bundled("catalog", lambda: load_catalog(CONTENT_DIR))

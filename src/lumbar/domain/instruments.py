@@ -14,12 +14,12 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
+from lumbar.domain.bundled import bundled
 from lumbar.domain.errors import InvalidInput, UnknownId, describe_validation_error
 from lumbar.domain.intake import Goal, Intake, StartBackAnswers
 
@@ -39,7 +39,8 @@ ChangeInstrument = Literal["nprs", "odi", "rmdq", "psfs"]
 
 
 class _Content(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    # Built on first validation, not at import: a snapshot of validated content needs no schema.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
 
 ContentT = TypeVar("ContentT", bound=BaseModel)
@@ -281,10 +282,9 @@ def load_instruments(directory: Path | None = None, references: Collection[str] 
     return instruments
 
 
-@cache
 def default_instruments() -> Instruments:
     """The bundled instrument definitions, loaded once per process."""
-    return load_instruments()
+    return bundled("instruments", load_instruments)
 
 
 # --- Scores ------------------------------------------------------------------------------------------

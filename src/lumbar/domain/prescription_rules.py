@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
+from lumbar.domain.bundled import bundled
 from lumbar.domain.catalog import (
     CONTENT_DIR,
     PRECAUTION_KEYS,
@@ -77,7 +78,8 @@ When = Annotated[list[Fact], Field(min_length=1)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    # Built on first validation, not at import: a snapshot of validated content needs no schema.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
 
 def _check_template(text: str, allowed: Iterable[str], where: str) -> None:
@@ -509,11 +511,6 @@ def load_rules(path: Path | None = None) -> PrescriptionRules:
         raise ContentError(describe_validation_error(exc, path.name)) from None
 
 
-_cached: list[PrescriptionRules] = []
-
-
 def default_rules() -> PrescriptionRules:
     """The bundled rules, loaded once per process."""
-    if not _cached:
-        _cached.append(load_rules())
-    return _cached[0]
+    return bundled("prescription_rules", load_rules)

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Collection, Iterator
-from functools import cache
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
+from lumbar.domain.bundled import bundled
 from lumbar.domain.catalog import CONTENT_DIR, Category, ContentError, DirectionBias
 from lumbar.domain.errors import describe_validation_error
 
@@ -30,7 +30,8 @@ Days = Annotated[int, Field(ge=1, le=366)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    # Built on first validation, not at import: a snapshot of validated content needs no schema.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
 
 class PainDuring(_Strict):
@@ -255,10 +256,9 @@ def load_rules(path: Path | None = None, references: Collection[str] | None = No
     return rules
 
 
-@cache
 def default_rules() -> ProgressionRules:
     """The bundled rules, loaded once per process."""
-    return load_rules()
+    return bundled("progression_rules", load_rules)
 
 
 def pain_during_limit() -> int:

@@ -12,12 +12,12 @@ import tomllib
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
+from lumbar.domain.bundled import bundled
 from lumbar.domain.errors import InvalidInput, describe_validation_error
 from lumbar.domain.intake import (
     DAYS_PER_WEEK,
@@ -99,7 +99,8 @@ FlagId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(_[a-z0-9]+)*$")]
 
 
 class _Content(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    # Built on first validation, not at import: a snapshot of validated content needs no schema.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
 
 # Words the warning-signs lesson (content/education/warning-signs.md) uses for a sign, all in one
@@ -401,10 +402,9 @@ def _reference_ids(path: Path) -> frozenset[str]:
         raise InvalidInput(f"{path.name}: cannot read TOML: {exc}") from None
 
 
-@cache
 def default_rules() -> ScreeningRules:
     """The bundled red-flag bank, loaded once per process."""
-    return load_screening_rules()
+    return bundled("screening_rules", load_screening_rules)
 
 
 # --- Triage -----------------------------------------------------------------------------------------

@@ -74,7 +74,8 @@ DIRECTIONAL_KINDS = frozenset({"lean", "twist"})
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    # Built on first validation, not at import: a snapshot of validated content needs no schema.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
 
 class Signal(_Strict):

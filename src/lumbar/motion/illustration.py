@@ -37,7 +37,8 @@ FREE_EXTRA: frozenset[str] = frozenset({"x"})
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    # Built on first validation, not at import: a snapshot of validated content needs no schema.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
 
 class Tempo(_Strict):
