@@ -115,14 +115,16 @@ def snapshot_key() -> str:
     for part in (__version__, sys.version, pydantic.VERSION):
         digest.update(part.encode() + b"\0")
     package = Path(catalog.__file__).resolve().parent.parent
-    files = [
-        *(path for path in sorted(catalog.CONTENT_DIR.rglob("*")) if path.is_file()),
-        *sorted((package / "domain").glob("*.py")),
-        *sorted((package / "motion").glob("*.py")),
-    ]
-    for path in files:
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    folders = {
+        "content": [path for path in catalog.CONTENT_DIR.rglob("*") if path.is_file()],
+        "domain": list((package / "domain").glob("*.py")),
+        "motion": list((package / "motion").glob("*.py")),
+    }
+    for name, paths in folders.items():
+        root = catalog.CONTENT_DIR if name == "content" else package / name
+        for path in sorted(paths):
+            digest.update(f"{name}/{path.relative_to(root).as_posix()}".encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()[:32]
 
 
