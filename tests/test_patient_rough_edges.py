@@ -157,7 +157,7 @@ def test_pain_chart_with_one_reading_shows_it() -> None:
         "Before a session",
     ]
     # The reading's marker: once on the chart and once in the legend.
-    assert svg.count('style="fill: #0f766e; stroke: #0f766e"') == 2
+    assert svg.count('fill="#0f766e" stroke="#0f766e"') == 2
 
 
 @pytest.mark.browser

@@ -185,11 +185,72 @@ _SIZE = re.compile(r'\s(width|height)="[^"]*pt"')
 _GROUP_ID = re.compile(r'<g id="[^"]*"')
 
 
+# matplotlib writes its paint as CSS: a style="..." on each element and one <style> rule for every
+# element. A web page's Content-Security-Policy allows no inline style (the browser would draw the
+# chart black), so both become SVG presentation attributes, which are markup, not style: the same
+# drawing for the page and the PDF. Only these properties are moved (all that matplotlib's line
+# charts use); tests/test_hardening_csp.py checks that no style is left.
+_PRESENTATION = frozenset(
+    {
+        "fill",
+        "fill-opacity",
+        "opacity",
+        "stroke",
+        "stroke-dasharray",
+        "stroke-dashoffset",
+        "stroke-linecap",
+        "stroke-linejoin",
+        "stroke-miterlimit",
+        "stroke-opacity",
+        "stroke-width",
+    }
+)
+_STYLE_RULE = re.compile(r'\s*<style type="text/css">\*\{([^}<]*)\}</style>')
+_STYLE_ATTRIBUTE = re.compile(r' style="([^"]*)"')
+
+
+def _declarations(css: str) -> list[tuple[str, str]] | None:
+    """`fill: #fff; stroke: none` as (name, value) pairs; None if any is not a presentation attribute."""
+    pairs = []
+    for declaration in css.split(";"):
+        if not declaration.strip():
+            continue
+        name, _, value = declaration.partition(":")
+        name, value = name.strip(), value.strip()
+        if name not in _PRESENTATION or not value or '"' in value:
+            return None
+        pairs.append((name, value))
+    return pairs
+
+
+def _as_attributes(pairs: list[tuple[str, str]]) -> str:
+    return "".join(f' {name}="{value}"' for name, value in pairs)
+
+
+def _presentation_attributes(svg: str) -> str:
+    """matplotlib's style="..." attributes and its <style> rule as presentation attributes (the rule's
+    properties go on the root <svg>, where every element inherits them unless it sets its own)."""
+    root = ""
+    rule = _STYLE_RULE.search(svg)
+    if rule is not None and (pairs := _declarations(rule.group(1))) is not None:
+        root = _as_attributes(pairs)
+        svg = svg[: rule.start()] + svg[rule.end() :]
+
+    def attributes(match: re.Match[str]) -> str:
+        pairs = _declarations(match.group(1))
+        return match.group(0) if pairs is None else _as_attributes(pairs)
+
+    svg = _STYLE_ATTRIBUTE.sub(attributes, svg)
+    return svg.replace("<svg ", f"<svg{root} ", 1) if root else svg
+
+
 def _accessible(svg: str, *, title: str, description: str, element_id: str) -> str:
-    """Inline-ready SVG: no XML prolog, scalable, with a title and description a screen reader reads."""
+    """Inline-ready SVG: no XML prolog, scalable, with a title and description a screen reader reads,
+    and no CSS (presentation attributes instead)."""
     svg = _PROLOG.sub("", svg, count=1)
     svg = _METADATA.sub("", svg, count=1)
     svg = _GROUP_ID.sub("<g", svg)
+    svg = _presentation_attributes(svg)
     head_end = svg.index(">") + 1
     head = _SIZE.sub("", svg[:head_end])
     title_id, desc_id = f"{element_id}-title", f"{element_id}-desc"

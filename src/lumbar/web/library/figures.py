@@ -8,6 +8,7 @@ seconds. So each figure is drawn on first use, kept in memory, and written to th
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import threading
 from pathlib import Path
@@ -22,6 +23,10 @@ FRAMES: tuple[Frame, ...] = ("start", "end", "animated")
 
 _memory: dict[tuple[str, str, str], str] = {}
 _lock = threading.Lock()
+# The animated figure's own <style> (its reduced-motion rule). A page's Content-Security-Policy
+# allows no inline style, so a figure put inside a page goes without it: app.css has the same rules
+# for every `svg.lumbar-figure`. The SVG file keeps it (lumbar.web.security.csp.svg_file_policy).
+_STYLE_ELEMENT = re.compile(r"<style\b[^>]*>.*?</style>", re.DOTALL)
 
 
 def _cache_dir(version: str) -> Path:
@@ -29,7 +34,14 @@ def _cache_dir(version: str) -> Path:
 
 
 def figure_svg(exercise_id: str, frame: Frame) -> str | None:
-    """The figure as inline SVG (element ids unique per exercise and frame), or None when the
+    """The figure as inline SVG for a page (element ids unique per exercise and frame; no <style>
+    element), or None when the exercise has no drawing."""
+    svg = figure_document(exercise_id, frame)
+    return None if svg is None else _STYLE_ELEMENT.sub("", svg)
+
+
+def figure_document(exercise_id: str, frame: Frame) -> str | None:
+    """The figure as an SVG file of its own (with the animated one's <style>), or None when the
     exercise has no drawing."""
     catalog = default_catalog()
     exercise = catalog.exercises.get(exercise_id)
@@ -68,4 +80,4 @@ def warm(frames: tuple[Frame, ...] = ("start", "animated")) -> None:
     """Draw every figure ahead of the first visitor (run in the background at start-up)."""
     for exercise in default_catalog():
         for frame in frames:
-            figure_svg(exercise.id, frame)
+            figure_document(exercise.id, frame)

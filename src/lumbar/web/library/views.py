@@ -41,7 +41,7 @@ def figure(request: HttpRequest, exercise_id: str, frame: str) -> HttpResponse:
     """An exercise's figure as an SVG file (for <img> on list pages; cached by the browser)."""
     if frame not in figures.FRAMES:
         raise Http404("No such frame")
-    svg = figures.figure_svg(exercise_id, frame)  # type: ignore[arg-type]
+    svg = figures.figure_document(exercise_id, frame)  # type: ignore[arg-type]
     if svg is None:
         raise Http404("No figure for that exercise")
     response = HttpResponse(svg, content_type="image/svg+xml")
