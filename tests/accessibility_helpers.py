@@ -91,3 +91,16 @@ def sign_in(page: Any, base: str, email: str = "pat@example.org") -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/today/")
+
+
+def add_stylesheet(page: Any, css: str) -> None:
+    """Add `css` to the page as a stylesheet of its own (a constructed one, not a <style> element,
+    which the page's Content-Security-Policy refuses: the browser tests keep the policy on)."""
+    page.evaluate(
+        """css => {
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(css);
+  document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+}""",
+        css,
+    )

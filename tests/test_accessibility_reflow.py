@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import timezone
+from tests.accessibility_helpers import add_stylesheet
 from tests.care_helpers import PASSWORD, onboard
 from tests.care_history import do_session, patient, started_days_ago
 
@@ -71,7 +72,7 @@ def check_every_page(page: Any, base: str, paths: tuple[str, ...]) -> dict[str, 
         for path in paths:
             page.goto(base + path)
             if spacing:
-                page.add_style_tag(content=TEXT_SPACING)
+                add_stylesheet(page, TEXT_SPACING)
             if problems := sideways(page):
                 found[f"{path}{' with text spacing' if spacing else ''}"] = problems
     return found
@@ -105,7 +106,7 @@ def test_signed_in_pages_reflow_at_320px_and_sign_out_stays_on_screen(
     ).check()
     page.get_by_role("button", name="Start").click()
     assert sideways(page) == []
-    page.add_style_tag(content=TEXT_SPACING)
+    add_stylesheet(page, TEXT_SPACING)
     assert sideways(page) == []
     # Every link of the navigation, "Sign out" last, is inside the screen with the spacing on.
     nav = page.get_by_role("navigation", name="Main")

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from lumbar.domain.progression_rules import pain_during_limit
 from lumbar.web.library import figures, markdown, selectors
+from lumbar.web.security.csp import svg_file_policy
 
 
 @require_GET
@@ -38,13 +39,15 @@ def exercise_detail(request: HttpRequest, exercise_id: str) -> HttpResponse:
 
 @require_GET
 def figure(request: HttpRequest, exercise_id: str, frame: str) -> HttpResponse:
-    """An exercise's figure as an SVG file (for <img> on list pages; cached by the browser)."""
+    """An exercise's figure as an SVG file (for <img> on list pages; cached by the browser), with a
+    policy of its own that allows its <style> element and nothing else."""
     if frame not in figures.FRAMES:
         raise Http404("No such frame")
     svg = figures.figure_document(exercise_id, frame)  # type: ignore[arg-type]
     if svg is None:
         raise Http404("No figure for that exercise")
     response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Content-Security-Policy"] = svg_file_policy(svg)
     response["Cache-Control"] = "public, max-age=86400"
     return response
 

@@ -1,12 +1,15 @@
-"""Middleware: the real client behind trusted proxies, security headers on every response, and
-signed-in pages kept out of every cache."""
+"""Middleware: the real client behind trusted proxies, security headers and the
+Content-Security-Policy on every response, and signed-in pages kept out of every cache."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.cache import add_never_cache_headers
 
 from lumbar.web.security import failures
@@ -31,7 +34,8 @@ class TrustedProxyMiddleware:
 class SecurityHeadersMiddleware:
     """Right after Django's SecurityMiddleware and before WhiteNoise, so static files get them too:
     X-Frame-Options DENY (the page is never framed) and the Referrer-Policy. Django's own middleware
-    sets them on views; this one covers every response. (A Content-Security-Policy belongs here too.)"""
+    sets them on views; this one covers every response. ContentSecurityPolicyMiddleware, next in
+    the list, adds the Content-Security-Policy."""
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
@@ -44,6 +48,27 @@ class SecurityHeadersMiddleware:
             response.headers.setdefault("Referrer-Policy", policy)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware (the policy is CONTENT_SECURITY_POLICY), before WhiteNoise so that
+    static files carry it too. A path in LUMBAR_CSP_ADDITIONS gets those sources added for it alone
+    (the REST API's docs page). A view that sets its own Content-Security-Policy header keeps it: an
+    exercise figure's SVG file (lumbar.web.security.csp.svg_file_policy)."""
+
+    def get_policy_parts(
+        self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False
+    ) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        additions: dict[str, list[Any]] = getattr(settings, "LUMBAR_CSP_ADDITIONS", {}).get(
+            request.path_info, {}
+        )
+        if additions and not report_only:
+            update = dict(parts.update or {})
+            for directive, sources in additions.items():
+                update[directive] = [*update.get(directive, []), *sources]
+            parts.update = update
+        return parts
 
 
 class PrivatePagesMiddleware:
