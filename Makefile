@@ -9,6 +9,9 @@ DEPS := pyproject.toml requirements/constraints.txt
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# The suite runs in parallel (pytest-xdist: a database per worker, live servers on free ports), one
+# worker per core up to four (each browser test starts a Chromium).
+PYTEST_WORKERS ?= auto --maxprocesses=4
 
 .PHONY: run test install install-dev system-deps node-deps lint typecheck layers content-check pytest pytest-postgres bench illustrations clean
 
@@ -61,11 +64,11 @@ content-check: install-dev
 	$(BIN)/lumbar content check
 
 pytest: install-dev
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # The database tests again on PostgreSQL (a clinic's database), in a throwaway server.
 pytest-postgres: install-dev
-	scripts/with-postgres.sh $(BIN)/pytest -m "django_db and not browser" -q -p no:cacheprovider $(PYTEST_ARGS)
+	scripts/with-postgres.sh $(BIN)/pytest -n $(PYTEST_WORKERS) -m "django_db and not browser" -q -p no:cacheprovider $(PYTEST_ARGS)
 
 bench: install-dev
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

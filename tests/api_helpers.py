@@ -11,7 +11,7 @@ from django.test import Client
 from tests.care_helpers import DESK_WORKER_ANSWERS, onboard, patient_user
 
 from lumbar.web.api import tokens
-from lumbar.web.care import services
+from lumbar.web.care import services as care_services
 
 PROBLEM = "application/problem+json"
 
@@ -69,14 +69,15 @@ def assert_problem(response: Any, status: int, slug: str | None = None) -> dict[
 
 def checkin_body(user: Any, pain: int = 3, yes: tuple[str, ...] = ()) -> dict[str, Any]:
     """A check-in body answering every question the person is asked (no, unless named in `yes`)."""
-    from lumbar.web.care import presenters, selectors
+    from lumbar.web.care import presenters as care_presenters
+    from lumbar.web.records import selectors as records
 
-    program = selectors.current_program(user)
+    program = records.current_program(user)
     assert program is not None
-    keys = [q.key for q in presenters.checkin_questions(program)]
+    keys = [q.key for q in care_presenters.checkin_questions(program)]
     return {"morning_pain": pain, "warning_signs": {k: k in yes for k in keys}}
 
 
 def started_session(user: Any) -> Any:
     """Today's session, started through the service the API and the pages share."""
-    return services.start_session(user)
+    return care_services.start_session(user)

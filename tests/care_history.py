@@ -13,8 +13,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import timezone
 
-from lumbar.web.care import services
-from lumbar.web.care.models import ExerciseSession, IntakeRecord, OutcomeScore, ProgramVersion
+from lumbar.web.care import services as care_services
+from lumbar.web.records.models import ExerciseSession, IntakeRecord, OutcomeScore, ProgramVersion
 
 
 def patient(email: str = "pat@example.org") -> AbstractBaseUser:
@@ -36,10 +36,10 @@ def started_days_ago(user: AbstractBaseUser, days: int) -> dt.date:
 
 def do_session(user: AbstractBaseUser, day: dt.date, *, before: int, after: int) -> ExerciseSession:
     """A whole session on `day`: pain before, every exercise done as prescribed, pain after."""
-    session = services.start_session(user, today=day)
-    services.record_pain_before(user, session.pk, before)
+    session = care_services.start_session(user, today=day)
+    care_services.record_pain_before(user, session.pk, before)
     for entry in session.program.exercises:
-        services.log_exercise(
+        care_services.log_exercise(
             user,
             session.pk,
             entry["id"],
@@ -51,13 +51,13 @@ def do_session(user: AbstractBaseUser, day: dt.date, *, before: int, after: int)
             difficulty="right",
             leg_symptoms="none",
         )
-    services.finish_session(user, session.pk, after, today=day)
+    care_services.finish_session(user, session.pk, after, today=day)
     session.refresh_from_db()
     return session
 
 
 def check_in(user: AbstractBaseUser, day: dt.date, pain: int) -> None:
-    services.record_checkin(user, pain, {}, today=day)
+    care_services.record_checkin(user, pain, {}, today=day)
 
 
 def without_review(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -67,7 +67,7 @@ def without_review(monkeypatch: pytest.MonkeyPatch) -> None:
     these helpers read the record of sessions and scores, whatever the review made of it.
     """
     monkeypatch.setattr(
-        services,
+        care_services,
         "run_review",
-        lambda user, *, today: services.ReviewOutcome(alerts=[], new_program=None, triage=None),
+        lambda user, *, today: care_services.ReviewOutcome(alerts=[], new_program=None, triage=None),
     )

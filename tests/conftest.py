@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+
+# `lumbar plan`'s content snapshot goes to a throwaway folder, not the user's cache.
+os.environ.setdefault("LUMBAR_CACHE_DIR", tempfile.mkdtemp(prefix="lumbar-test-cache-"))
 
 # Playwright drives Django's live server from the test thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -17,8 +17,8 @@ from django.utils import timezone
 from tests.care_helpers import PASSWORD, onboard
 from tests.care_history import do_session, patient, started_days_ago
 
-from lumbar.web.care import progress
-from lumbar.web.care.models import ProgramVersion
+from lumbar.web.outcomes import selectors as outcomes_selectors
+from lumbar.web.records.models import ProgramVersion
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -169,7 +169,7 @@ def test_progress_with_history_the_due_check_and_the_stop_page_pass_axe(
 ) -> None:
     onboard(Client())
     user = patient()
-    started_days_ago(user, progress.reassessment_weeks()[0] * 7 + 9)
+    started_days_ago(user, outcomes_selectors.reassessment_weeks()[0] * 7 + 9)
     for n in (12, 9, 6, 4, 2):
         do_session(user, ago(n), before=5, after=4)
     page, base = phone_page, live_server.url

@@ -16,7 +16,7 @@ from tests.accessibility_helpers import focused, sign_in, tab_into_group, tab_to
 from tests.care_helpers import onboard
 from tests.care_history import do_session, patient, started_days_ago
 
-from lumbar.web.care import progress
+from lumbar.web.outcomes import selectors as outcomes_selectors
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -117,7 +117,7 @@ def test_calendar_days_keep_full_contrast_and_are_told_apart_by_fill_and_edge(
 ) -> None:
     onboard(Client())
     user = patient()
-    started_days_ago(user, progress.reassessment_weeks()[0] * 7)
+    started_days_ago(user, outcomes_selectors.reassessment_weeks()[0] * 7)
     for n in (9, 6, 2):
         do_session(user, timezone.localdate() - dt.timedelta(days=n), before=5, after=4)
     page, base = phone_page, live_server.url

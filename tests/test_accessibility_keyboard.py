@@ -21,7 +21,7 @@ from tests.care_helpers import PASSWORD, onboard
 
 from lumbar.domain import screening
 from lumbar.domain.catalog import default_catalog
-from lumbar.web.care.models import ExerciseLog, ExerciseSession, IntakeRecord, ProgramVersion
+from lumbar.web.records.models import ExerciseLog, ExerciseSession, IntakeRecord, ProgramVersion
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -14,7 +14,7 @@ from tests.accessibility_helpers import add_stylesheet
 from tests.care_helpers import PASSWORD, onboard
 from tests.care_history import do_session, patient, started_days_ago
 
-from lumbar.web.care import progress
+from lumbar.web.outcomes import selectors as outcomes_selectors
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -89,7 +89,7 @@ def test_signed_in_pages_reflow_at_320px_and_sign_out_stays_on_screen(
 ) -> None:
     onboard(Client())
     user = patient()
-    started_days_ago(user, progress.reassessment_weeks()[0] * 7 + 3)
+    started_days_ago(user, outcomes_selectors.reassessment_weeks()[0] * 7 + 3)
     for n in (5, 3, 1):
         do_session(user, timezone.localdate() - dt.timedelta(days=n), before=5, after=4)
     page, base = narrow_page, live_server.url

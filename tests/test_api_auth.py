@@ -27,7 +27,7 @@ from tests.api_helpers import (
 
 from lumbar.web.api import tokens
 from lumbar.web.api.models import RateWindow
-from lumbar.web.care.models import CheckIn, ExerciseLog, ExerciseSession, Profile
+from lumbar.web.records.models import CheckIn, ExerciseLog, ExerciseSession, Profile
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from django.test import Client
 from tests.api_helpers import PROBLEM, assert_problem, call, patient_with_tokens
 
 from lumbar.web.api import problems
-from lumbar.web.care import selectors
+from lumbar.web.records import selectors as records
 from lumbar.web.security import failures
 
 pytestmark = pytest.mark.django_db
@@ -100,7 +100,7 @@ def test_an_unexpected_error_is_a_500_problem_and_a_full_disk_a_503(monkeypatch:
     def broken(user: Any) -> Any:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(selectors, "current_program", broken)
+    monkeypatch.setattr(records, "current_program", broken)
     problem = assert_problem(
         call("GET", "/api/v1/me/program", token=person.read, client=client), 500, "server-error"
     )
@@ -109,7 +109,7 @@ def test_an_unexpected_error_is_a_500_problem_and_a_full_disk_a_503(monkeypatch:
     def full(user: Any) -> Any:
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(selectors, "current_program", full)
+    monkeypatch.setattr(records, "current_program", full)
     try:
         response = call("GET", "/api/v1/me/program", token=person.read, client=client)
         assert_problem(response, 503, "unavailable")

@@ -20,8 +20,11 @@ from tests.care_history import do_session, started_days_ago, without_review
 
 from lumbar.domain import instruments
 from lumbar.web.api import tokens
-from lumbar.web.care import presenters, progress, selectors
-from lumbar.web.care.models import CheckIn, ExerciseLog, ExerciseSession, ProgramVersion
+from lumbar.web.care import presenters as care_presenters
+from lumbar.web.outcomes import presenters as outcomes_presenters
+from lumbar.web.outcomes import selectors as outcomes_selectors
+from lumbar.web.records import selectors as records
+from lumbar.web.records.models import CheckIn, ExerciseLog, ExerciseSession, ProgramVersion
 
 SCIATICA_ANSWERS = {
     **DESK_WORKER_ANSWERS,
@@ -63,7 +66,7 @@ def test_the_program_is_the_version_in_force_in_the_contracts_shape(
 ) -> None:
     person = patient_with_tokens()
     got = body(call("GET", "/api/v1/me/program", token=person.read))
-    current = selectors.current_program(person.user)
+    current = records.current_program(person.user)
     assert current is not None
     assert (got["version"], got["source"], got["changes"]) == (1, "initial", ["Made from your answers."])
     assert got["program"] == current.program
@@ -149,7 +152,7 @@ def test_pain_above_the_limit_during_an_exercise_is_answered_with_the_players_wa
             token=person.write,
         )
     )
-    assert result["pain_warning"] == presenters.too_much_pain_message(entry["name"], 2)
+    assert result["pain_warning"] == care_presenters.too_much_pain_message(entry["name"], 2)
     # Logged again (a retry, a correction): one log, the latest answer.
     body(
         call(
@@ -424,7 +427,7 @@ def test_progress_gives_the_progress_pages_readings_verdicts_and_adherence(
 ) -> None:
     without_review(monkeypatch)
     person = patient_with_tokens()  # NPRS 4; PSFS 4 and 6
-    weeks = progress.reassessment_weeks()[0]
+    weeks = outcomes_selectors.reassessment_weeks()[0]
     start = started_days_ago(person.user, weeks * 7)
     today = timezone.localdate()
     for n in (5, 3, 1):
@@ -435,7 +438,7 @@ def test_progress_gives_the_progress_pages_readings_verdicts_and_adherence(
     readings = {(r["date"], r["kind"]): r["value"] for r in got["pain"]["readings"]}
     assert readings[((today - dt.timedelta(days=3)).isoformat(), "before")] == 5
     assert readings[((today - dt.timedelta(days=3)).isoformat(), "after")] == 4
-    band = progress.nprs_band(4)
+    band = outcomes_presenters.nprs_band(4)
     assert got["pain"]["band"] == {"baseline": 4, "low": band.low, "high": band.high, "label": band.label}
     scores = {group["id"]: group["scores"] for group in got["scores"]}
     assert scores["nprs"][0]["verdict"] is None  # the starting point
@@ -446,10 +449,10 @@ def test_progress_gives_the_progress_pages_readings_verdicts_and_adherence(
     assert worse.reason in page.replace("&#x27;", "'")
     adherence = got["adherence"]
     assert adherence["done"] == 3
-    span = progress.program_span(person.user)
+    span = outcomes_selectors.program_span(person.user)
     assert span is not None
-    sessions = progress.session_days(person.user, span.start, today)
-    expected = progress.adherence_section(span, sessions, today)
+    sessions = outcomes_selectors.session_days(person.user, span.start, today)
+    expected = outcomes_presenters.adherence_section(span, sessions, today)
     assert (adherence["planned"], adherence["rate"], adherence["streak"]) == (
         expected["adherence"].planned,
         expected["adherence"].rate,

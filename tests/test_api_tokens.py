@@ -18,7 +18,7 @@ from tests.care_helpers import PASSWORD, onboard, patient_user
 
 from lumbar.web.api import tokens
 from lumbar.web.api.models import AccessToken, RateWindow
-from lumbar.web.care.services import ServiceError
+from lumbar.web.records.services import ServiceError
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from lumbar.domain import screening
-from lumbar.web.care import presenters
-from lumbar.web.care.models import CheckIn, ExerciseLog, ExerciseSession, ProgramVersion, ScreeningEvent
+from lumbar.web.care import presenters as care_presenters
+from lumbar.web.records.models import CheckIn, ExerciseLog, ExerciseSession, ProgramVersion, ScreeningEvent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -139,7 +139,7 @@ def test_new_patient_signs_up_screens_gets_a_program_and_completes_a_session(
     page.goto(base + "/checkin/")
     choose(page, "How bad is your back pain this morning?", "3")
     # Each warning sign is answered; none is answered in advance.
-    questions = presenters.checkin_questions(program)
+    questions = care_presenters.checkin_questions(program)
     assert page.locator('input[name^="flag_"]:checked').count() == 0
     for question in questions:
         choose(page, question.question, "No")

@@ -17,8 +17,10 @@ from tests.care_history import patient
 from lumbar.domain import schedule
 from lumbar.domain.catalog import default_catalog
 from lumbar.interop import calendar
-from lumbar.web.care import account, selectors, services
-from lumbar.web.care.models import Profile
+from lumbar.web.accounts import views as accounts_views
+from lumbar.web.onboarding import services as onboarding_services
+from lumbar.web.records import selectors as records
+from lumbar.web.records.models import Profile
 
 MONDAY = dt.date(2026, 6, 1)
 STAMP = dt.datetime(2026, 6, 1, 6, 0, tzinfo=dt.UTC)
@@ -123,11 +125,14 @@ def test_the_feed_tells_calendar_apps_to_refresh_twice_a_day() -> None:
 
 
 def test_working_hours_come_from_the_environment_and_a_bad_value_is_refused_clearly() -> None:
-    assert account.working_hours({}) == (dt.time(9), dt.time(17))
-    assert account.working_hours({"LUMBAR_WORKING_HOURS": "08:30-16:15"}) == (dt.time(8, 30), dt.time(16, 15))
+    assert accounts_views.working_hours({}) == (dt.time(9), dt.time(17))
+    assert accounts_views.working_hours({"LUMBAR_WORKING_HOURS": "08:30-16:15"}) == (
+        dt.time(8, 30),
+        dt.time(16, 15),
+    )
     for bad in ("9-17", "25:00-26:00", "17:00-09:00"):
         with pytest.raises(ImproperlyConfigured, match="LUMBAR_WORKING_HOURS"):
-            account.working_hours({"LUMBAR_WORKING_HOURS": bad})
+            accounts_views.working_hours({"LUMBAR_WORKING_HOURS": bad})
 
 
 # --- Served to the person ---------------------------------------------------------------------------
@@ -141,19 +146,19 @@ def feed_url(email: str = "pat@example.org") -> str:
 def test_the_feed_needs_no_sign_in_and_lists_the_next_eight_weeks_of_planned_days(client: Client) -> None:
     onboard(client)
     user = patient()
-    program = selectors.current_program(user)
+    program = records.current_program(user)
     assert program is not None
     response = Client().get(feed_url())
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     assert response["Cache-Control"].startswith("max-age=0")
     today = timezone.localdate()
-    last = today + dt.timedelta(weeks=account.FEED_WEEKS, days=-1)
+    last = today + dt.timedelta(weeks=accounts_views.FEED_WEEKS, days=-1)
     per_week = max(e["sessions_per_week"] for e in program.exercises)
     found = events(response.content)
     sessions = [e for e in found if "-session-" in str(e["UID"])]
     assert [e.decoded("DTSTART") for e in sessions] == schedule.planned_days(today, last, per_week)
-    assert len(sessions) == account.FEED_WEEKS * per_week
+    assert len(sessions) == accounts_views.FEED_WEEKS * per_week
     names = [e["name"] for e in program.exercises]
     lines = str(sessions[0]["DESCRIPTION"]).splitlines()
     assert lines[1:-2] == [f"- {n}" for n in names]
@@ -164,7 +169,7 @@ def test_the_feed_needs_no_sign_in_and_lists_the_next_eight_weeks_of_planned_day
 @pytest.mark.django_db
 def test_a_desk_worker_with_movement_breaks_gets_the_working_day_reminder(client: Client) -> None:
     onboard(client)
-    program = selectors.current_program(patient())
+    program = records.current_program(patient())
     assert program is not None
     breaks = program.program["movement_breaks"]
     assert breaks is not None  # sits 8 hours a day at a desk
@@ -181,7 +186,7 @@ def test_a_desk_worker_with_movement_breaks_gets_the_working_day_reminder(client
 def test_without_movement_breaks_there_is_no_break_reminder(client: Client) -> None:
     answers = {**DESK_WORKER_ANSWERS, "day": {"occupation": "manual", "sitting_hours": "1"}}
     onboard(client, answers=answers)
-    program = selectors.current_program(patient())
+    program = records.current_program(patient())
     assert program is not None
     assert program.program["movement_breaks"] is None
     found = events(Client().get(feed_url()).content)
@@ -194,7 +199,7 @@ def test_someone_told_to_see_a_doctor_first_gets_no_exercise_days(client: Client
     onboard(client)
     assert events(Client().get(feed_url()).content)
     # A warning sign at a later check: until a clinician has seen them, no exercise days.
-    services.record_red_flag_screen(patient(), {"saddle_numbness": True}, context="checkin")
+    onboarding_services.record_red_flag_screen(patient(), {"saddle_numbness": True}, context="checkin")
     response = Client().get(feed_url())
     assert response.status_code == 200
     assert events(response.content) == []

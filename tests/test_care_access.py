@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from tests.care_helpers import onboard
 
-from lumbar.web.care.models import CheckIn, ExerciseLog, ExerciseSession, ProgramVersion
+from lumbar.web.records.models import CheckIn, ExerciseLog, ExerciseSession, ProgramVersion
 
 pytestmark = pytest.mark.django_db
 

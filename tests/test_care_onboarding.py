@@ -21,8 +21,9 @@ from tests.care_helpers import (
 
 from lumbar.domain import screening
 from lumbar.domain.intake import parse_intake
-from lumbar.web.care import services
-from lumbar.web.care.models import (
+from lumbar.web.care import services as care_services
+from lumbar.web.onboarding import services as onboarding_services
+from lumbar.web.records.models import (
     CheckIn,
     ExerciseSession,
     IntakeDraft,
@@ -189,14 +190,14 @@ def test_the_service_itself_refuses_a_program_before_the_screen(client: Client) 
         "leg_symptoms": "none",
         "_done": list(DESK_WORKER_ANSWERS),
     }
-    services.save_draft(user, full_intake, step="goals")
-    with pytest.raises(services.ScreenIncomplete):
-        services.submit_intake(user)
-    services.save_draft(user, {"red_flags": {q.key: False for q in QUESTIONS[:-1]}}, step="screen")
-    with pytest.raises(services.ScreenIncomplete):
-        services.submit_intake(user)
-    services.save_draft(user, {"red_flags": {q.key: False for q in QUESTIONS}}, step="screen")
-    assert services.submit_intake(user).program is not None
+    onboarding_services.save_draft(user, full_intake, step="goals")
+    with pytest.raises(onboarding_services.ScreenIncomplete):
+        onboarding_services.submit_intake(user)
+    onboarding_services.save_draft(user, {"red_flags": {q.key: False for q in QUESTIONS[:-1]}}, step="screen")
+    with pytest.raises(onboarding_services.ScreenIncomplete):
+        onboarding_services.submit_intake(user)
+    onboarding_services.save_draft(user, {"red_flags": {q.key: False for q in QUESTIONS}}, step="screen")
+    assert onboarding_services.submit_intake(user).program is not None
 
 
 def test_answering_no_again_after_an_emergency_does_not_unblock(client: Client) -> None:
@@ -328,10 +329,10 @@ DAY1 = dt.date(2026, 3, 2)
 
 def session_ready(user: Any, day: dt.date) -> ExerciseSession:
     """A session with every exercise logged as easy, waiting for its last answer."""
-    session = services.start_session(user, today=day)
-    services.record_pain_before(user, session.pk, 3)
+    session = care_services.start_session(user, today=day)
+    care_services.record_pain_before(user, session.pk, 3)
     for entry in session.program.exercises:
-        services.log_exercise(
+        care_services.log_exercise(
             user, session.pk, entry["id"], completed=True, sets=entry["sets"], reps=entry.get("reps"),
             hold_seconds=entry.get("hold_seconds"), pain_during=2, difficulty="easy",
         )  # fmt: skip
@@ -341,7 +342,7 @@ def session_ready(user: Any, day: dt.date) -> ExerciseSession:
 def test_finishing_a_session_twice_reviews_it_once(client: Client) -> None:
     onboard(client)
     user = patient_user()
-    services.finish_session(user, session_ready(user, DAY1).pk, 2)
+    care_services.finish_session(user, session_ready(user, DAY1).pk, 2)
     second = session_ready(user, DAY1 + dt.timedelta(days=1))
     client.post(f"/session/{second.pk}/finish/", {"pain": "2"})
     versions = ProgramVersion.objects.count()
@@ -360,7 +361,7 @@ def test_finishing_a_session_twice_reviews_it_once(client: Client) -> None:
 def test_concurrent_session_finishes_review_it_once() -> None:
     onboard(Client())
     user = patient_user()
-    services.finish_session(user, session_ready(user, DAY1).pk, 2)
+    care_services.finish_session(user, session_ready(user, DAY1).pk, 2)
     second = session_ready(user, DAY1 + dt.timedelta(days=1))
     before = ProgramVersion.objects.count()
     results = at_once(user, 5, lambda c: c.post(f"/session/{second.pk}/finish/", {"pain": "2"}))
@@ -385,21 +386,25 @@ def checkin_form(pain: int = 3) -> dict[str, str]:
 def test_the_same_check_in_sent_twice_is_stored_and_reviewed_once(client: Client) -> None:
     onboard(client)
     user = patient_user()
-    services.finish_session(user, session_ready(user, DAY1).pk, 2)
-    first = services.record_checkin(user, 3, {}, today=DAY1 + dt.timedelta(days=1))
-    again = services.record_checkin(user, 3, {}, today=DAY1 + dt.timedelta(days=1))
+    care_services.finish_session(user, session_ready(user, DAY1).pk, 2)
+    first = care_services.record_checkin(user, 3, {}, today=DAY1 + dt.timedelta(days=1))
+    again = care_services.record_checkin(user, 3, {}, today=DAY1 + dt.timedelta(days=1))
     assert again.new_program is None
     assert again.alerts == []
     assert again.triage is None
     assert CheckIn.objects.count() == 1
     assert first is not again
     # A different answer on a second try replaces the day's and is reviewed: a warning sign counts.
-    changed = services.record_checkin(user, 3, {"bladder_change": True}, today=DAY1 + dt.timedelta(days=1))
+    changed = care_services.record_checkin(
+        user, 3, {"bladder_change": True}, today=DAY1 + dt.timedelta(days=1)
+    )
     assert changed.triage is not None
     assert changed.triage.tier == "emergency_now"
     assert CheckIn.objects.count() == 1
     # Sent again, it is not stored twice, and the advice it raised still stands.
-    resent = services.record_checkin(user, 3, {"bladder_change": True}, today=DAY1 + dt.timedelta(days=1))
+    resent = care_services.record_checkin(
+        user, 3, {"bladder_change": True}, today=DAY1 + dt.timedelta(days=1)
+    )
     assert resent.triage == changed.triage
     assert ScreeningEvent.objects.filter(context="checkin").count() == 1
 
@@ -509,8 +514,8 @@ def test_the_review_cannot_skip_the_cauda_equina_questions(client: Client) -> No
     response = finish(client, "legs")
     assert response["Location"] == "/start/both-legs/"
     assert not program_made()
-    with pytest.raises(services.ScreenIncomplete):
-        services.submit_intake(patient_user())
+    with pytest.raises(onboarding_services.ScreenIncomplete):
+        onboarding_services.submit_intake(patient_user())
     assert not program_made()
 
 

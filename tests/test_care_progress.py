@@ -20,9 +20,11 @@ from lumbar.domain import instruments, schedule
 from lumbar.domain.errors import InvalidInput
 from lumbar.domain.intake import StartBackAnswers
 from lumbar.reports.charts import ChangeBand, PainReading, pain_chart_svg
-from lumbar.web.care import outcome_services, progress
-from lumbar.web.care.models import OutcomeScore
-from lumbar.web.care.services import ServiceError
+from lumbar.web.outcomes import presenters as outcomes_presenters
+from lumbar.web.outcomes import selectors as outcomes_selectors
+from lumbar.web.outcomes import services as outcomes_services
+from lumbar.web.records.models import OutcomeScore
+from lumbar.web.records.services import ServiceError
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +104,7 @@ def test_reassessment_falls_due_at_each_checkpoint_until_it_is_answered() -> Non
 def test_the_band_edges_are_where_the_nprs_change_rule_stops_calling_it_unchanged() -> None:
     content = instruments.default_instruments().nprs
     for baseline in range(int(content.range.min), int(content.range.max) + 1):
-        band = progress.nprs_band(baseline)
+        band = outcomes_presenters.nprs_band(baseline)
         assert band.low < baseline < band.high or baseline in (content.range.min, content.range.max)
         if band.low > content.range.min:
             assert instruments.change("nprs", baseline, band.low).direction == "improved"
@@ -150,7 +152,7 @@ def test_pain_over_time_charts_session_and_morning_pain_with_the_band_around_the
     check_in(user, ago(8), 6)
     do_session(user, ago(3), before=4, after=2)
     page = client.get("/progress/").content.decode()
-    band = progress.nprs_band(4)
+    band = outcomes_presenters.nprs_band(4)
     assert band.low < 4 < band.high
     assert '<svg id="pain-chart" class="chart" role="img"' in page
     assert '<title id="pain-chart-title">Your back pain over time</title>' in page
@@ -181,7 +183,7 @@ def test_the_chart_is_drawn_once_per_set_of_readings(client: Client, monkeypatch
         drawn.append(1)
         return pain_chart_svg(*args, **kwargs)
 
-    monkeypatch.setattr(progress, "pain_chart_svg", counting)
+    monkeypatch.setattr(outcomes_presenters, "pain_chart_svg", counting)
     client.get("/progress/")
     client.get("/progress/")
     assert len(drawn) == 1
@@ -207,13 +209,13 @@ def test_without_a_program_the_progress_pages_send_the_person_to_onboarding(clie
 
 
 def first_checkpoint() -> int:
-    return progress.reassessment_weeks()[0]
+    return outcomes_selectors.reassessment_weeks()[0]
 
 
 def test_reassessment_weeks_come_from_the_progression_content() -> None:
     from lumbar.domain.progression_rules import default_rules
 
-    assert progress.reassessment_weeks() == list(default_rules().reassessment.weeks)
+    assert outcomes_selectors.reassessment_weeks() == list(default_rules().reassessment.weeks)
 
 
 def test_the_check_falls_due_on_the_first_content_checkpoint_and_not_a_day_before(client: Client) -> None:
@@ -302,7 +304,7 @@ def test_answers_out_of_range_are_refused_and_nothing_is_stored(client: Client) 
         ({"nprs": 3.5, "psfs_scores": [4, 5]}, "nprs: must be a whole number"),
     ):
         with pytest.raises(InvalidInput, match=re.escape(message)):
-            outcome_services.record_reassessment(user, **bad)
+            outcomes_services.record_reassessment(user, **bad)
     assert OutcomeScore.objects.count() == before
 
 
@@ -313,7 +315,7 @@ def test_posting_a_check_that_is_not_due_changes_nothing(client: Client) -> None
     assert response["Location"] == "/progress/"
     assert OutcomeScore.objects.count() == before
     with pytest.raises(ServiceError, match="No check is due today"):
-        outcome_services.record_reassessment(patient(), nprs=2, psfs_scores=[9, 9])
+        outcomes_services.record_reassessment(patient(), nprs=2, psfs_scores=[9, 9])
 
 
 def test_the_same_reassessment_sent_twice_is_stored_once(client: Client) -> None:
@@ -330,7 +332,7 @@ def test_the_same_reassessment_sent_twice_is_stored_once(client: Client) -> None
     assert OutcomeScore.objects.count() == stored
     assert OutcomeScore.objects.filter(instrument="nprs").order_by("-pk").first().score == 2  # type: ignore[union-attr]
     # The service itself gives the first answers back.
-    repeat = outcome_services.record_reassessment(user, nprs=6, psfs_scores=[1, 1])
+    repeat = outcomes_services.record_reassessment(user, nprs=6, psfs_scores=[1, 1])
     assert [row.score for row in repeat] == [2, 7.5]
 
 
@@ -383,7 +385,7 @@ def test_odi_rmdq_and_startback_are_asked_only_in_the_deployers_licensed_wording
     user = patient()
     started_days_ago(user, first_checkpoint() * 7)
     with pytest.raises(ServiceError, match="The ODI questionnaire is not offered here"):
-        outcome_services.record_reassessment(user, nprs=3, psfs_scores=[5, 5], odi_sections=[1] * 10)
+        outcomes_services.record_reassessment(user, nprs=3, psfs_scores=[5, 5], odi_sections=[1] * 10)
     _fake_wording(tmp_path)
     monkeypatch.setenv(instruments.LICENSED_DIR_SETTING, str(tmp_path))
     form = client.get("/progress/reassess/").content.decode()
@@ -423,7 +425,7 @@ def test_a_session_every_day_since_the_start_is_a_full_streak_and_full_adherence
     page = client.get("/progress/").content.decode()
     assert '<strong class="stat">10</strong> days in your current streak' in page
     assert '<strong class="stat">100%</strong> of planned sessions done' in page
-    per_week = progress.program_span(user).sessions_per_week  # type: ignore[union-attr]
+    per_week = outcomes_selectors.program_span(user).sessions_per_week  # type: ignore[union-attr]
     planned = " planned" if timezone.localdate().weekday() in schedule.planned_weekdays(per_week) else ""
     assert f'<td class="done{planned} is-today">' in page
 
@@ -437,7 +439,7 @@ def test_the_calendar_shows_four_weeks_with_the_plan_and_the_weekly_totals(clien
     calendar = page.split('<table class="month">')[1].split("</table>")[0]
     weeks = calendar.split("<tr>")[2:]
     assert len(weeks) == 4
-    per_week = progress.program_span(user).sessions_per_week  # type: ignore[union-attr]
+    per_week = outcomes_selectors.program_span(user).sessions_per_week  # type: ignore[union-attr]
     totals = [re.search(r'<td class="week-total">(\d+)<span', week).group(1) for week in weeks]  # type: ignore[union-attr]
     done_week = next(i for i, week in enumerate(weeks) if f"{ago(2):%A %-d %B}: 1 session done" in week)
     assert totals == ["1" if i == done_week else "0" for i in range(4)]

@@ -11,8 +11,9 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from tests.care_helpers import DESK_WORKER_ANSWERS, checkin_answers, onboard
 
-from lumbar.web.care import selectors, services
-from lumbar.web.care.models import Alert, CheckIn, ExerciseSession, ProgramVersion, ScreeningEvent
+from lumbar.web.care import services as care_services
+from lumbar.web.records import selectors as records
+from lumbar.web.records.models import Alert, CheckIn, ExerciseSession, ProgramVersion, ScreeningEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -31,11 +32,11 @@ def patient(client: Client, answers: dict[str, dict[str, Any]] = DESK_WORKER_ANS
 
 def do_session(
     user: Any, day: dt.date, *, difficulty: str = "easy", pain_during: int = 2, leg: str = ""
-) -> services.ReviewOutcome:
-    session = services.start_session(user, today=day)
-    services.record_pain_before(user, session.pk, 3)
+) -> care_services.ReviewOutcome:
+    session = care_services.start_session(user, today=day)
+    care_services.record_pain_before(user, session.pk, 3)
     for entry in session.program.exercises:
-        services.log_exercise(
+        care_services.log_exercise(
             user,
             session.pk,
             entry["id"],
@@ -47,7 +48,7 @@ def do_session(
             difficulty=difficulty,
             leg_symptoms=leg,
         )
-    return services.finish_session(user, session.pk, 2, today=day)
+    return care_services.finish_session(user, session.pk, 2, today=day)
 
 
 def test_two_easy_sessions_progress_the_dose_as_a_new_program_version(client: Client) -> None:
@@ -74,14 +75,14 @@ def test_hard_sessions_do_not_progress(client: Client) -> None:
     do_session(user, DAY1, difficulty="hard")
     outcome = do_session(user, DAY1 + dt.timedelta(days=1), difficulty="hard")
     assert outcome.new_program is None
-    assert selectors.current_program(user).number == 1
+    assert records.current_program(user).number == 1
 
 
 def test_pain_above_the_limit_stops_the_exercise_today_and_says_so(client: Client) -> None:
     user = patient(client)
     outcome = do_session(user, DAY1, pain_during=7)
     assert outcome.stops
-    session = selectors.session_on(user, DAY1)
+    session = records.session_on(user, DAY1)
     response = client.get(f"/session/{session.pk}/done/")
     assert response.status_code == 200
 
@@ -101,7 +102,9 @@ def test_leg_symptoms_spreading_substitute_the_exercise_and_alert(client: Client
 def test_red_flag_at_a_check_in_blocks_the_program_and_is_stored(client: Client) -> None:
     user = patient(client, SCIATICA_ANSWERS)
     do_session(user, DAY1)
-    outcome = services.record_checkin(user, 3, {"bladder_change": True}, today=DAY1 + dt.timedelta(days=1))
+    outcome = care_services.record_checkin(
+        user, 3, {"bladder_change": True}, today=DAY1 + dt.timedelta(days=1)
+    )
     assert outcome.triage is not None
     assert outcome.triage.tier == "emergency_now"
     assert ScreeningEvent.objects.filter(patient=user, context=ScreeningEvent.CHECKIN).count() == 1
@@ -129,10 +132,10 @@ def test_check_in_page_asks_the_warning_signs_of_people_with_leg_symptoms(client
 def test_alerts_are_stored_once_a_day_however_often_the_review_runs(client: Client) -> None:
     user = patient(client, SCIATICA_ANSWERS)
     do_session(user, DAY1, leg="peripheralised")
-    services.run_review(user, today=DAY1)
+    care_services.run_review(user, today=DAY1)
     count = Alert.objects.filter(patient=user).count()
     assert count > 0
-    services.run_review(user, today=DAY1)
+    care_services.run_review(user, today=DAY1)
     assert Alert.objects.filter(patient=user).count() == count
 
 
@@ -140,8 +143,8 @@ def test_session_player_page_needs_a_fixed_number_of_queries(
     client: Client, django_assert_max_num_queries: Any
 ) -> None:
     user = patient(client)
-    session = services.start_session(user)
-    services.record_pain_before(user, session.pk, 3)
+    session = care_services.start_session(user)
+    care_services.record_pain_before(user, session.pk, 3)
     with django_assert_max_num_queries(8):
         response = client.get(f"/session/{session.pk}/exercise/1/")
     assert response.status_code == 200
@@ -150,12 +153,12 @@ def test_session_player_page_needs_a_fixed_number_of_queries(
 def test_once_a_clinician_has_checked_them_the_old_warning_sign_no_longer_blocks(client: Client) -> None:
     user = patient(client, SCIATICA_ANSWERS)
     do_session(user, DAY1)
-    services.record_checkin(user, 3, {"bladder_change": True}, today=DAY1 + dt.timedelta(days=1))
+    care_services.record_checkin(user, 3, {"bladder_change": True}, today=DAY1 + dt.timedelta(days=1))
     assert client.get("/session/")["Location"] == "/start/get-help/"
     client.post("/start/get-help/seen-a-clinician/")
     outcome = do_session(user, DAY1 + dt.timedelta(days=2))
     assert outcome.triage is None
-    assert selectors.blocking_screening(user) is None
+    assert records.blocking_screening(user) is None
     assert client.get("/today/").status_code == 200
 
 
@@ -206,7 +209,7 @@ def test_the_player_stops_above_five_when_the_pain_before_was_lower(client: Clie
 
 def test_the_program_page_shows_the_walk_runs_in_force_in_place_of_the_walks(client: Client) -> None:
     user = patient(client)
-    version = selectors.current_program(user)
+    version = records.current_program(user)
     assert version is not None
     plan = dict(version.program)
     plan["walking"] = {

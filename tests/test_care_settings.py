@@ -19,7 +19,7 @@ from django.utils import timezone
 from tests.care_helpers import PASSWORD, onboard
 from tests.care_history import check_in, do_session, patient, started_days_ago, without_review
 
-from lumbar.web.care.models import Alert, ExerciseLog, ExerciseSession, Profile
+from lumbar.web.records.models import Alert, ExerciseLog, ExerciseSession, Profile
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +97,7 @@ def test_the_export_is_a_json_download_of_every_kind_of_record(client: Client) -
     data = export(client)
     assert list(data) == [
         "format", "format_version", "lumbar_version", "exported_at", "account", "profile", "intake_draft",
-        "intakes", "screenings", "program_versions", "sessions", "checkins", "outcomes", "alerts",
+        "intakes", "screenings", "program_versions", "sessions", "checkins", "outcomes", "alerts", "audit_trail",
     ]  # fmt: skip
     assert data["account"]["email"] == "pat@example.org"
     assert data["profile"]["role"] == "patient"

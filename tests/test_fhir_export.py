@@ -37,8 +37,11 @@ from lumbar.domain import instruments, screening
 from lumbar.domain.catalog import default_catalog
 from lumbar.domain.intake import StartBackAnswers
 from lumbar.interop import fhir
-from lumbar.web.care import fhir_export, outcome_services, services
-from lumbar.web.care.models import Alert, OutcomeScore, Profile, ProgramVersion
+from lumbar.web.care import services as care_services
+from lumbar.web.onboarding import services as onboarding_services
+from lumbar.web.outcomes import services as outcomes_services
+from lumbar.web.outputs import fhir as outputs_fhir
+from lumbar.web.records.models import Alert, OutcomeScore, Profile, ProgramVersion
 from simulator import CHRONIC_LOW_FITNESS, day, every_log, history, log, program_for, session
 
 LOINC = "http://loinc.org"
@@ -275,9 +278,9 @@ def with_record(client: Client, email: str = "pat@example.org") -> Any:
     start = started_days_ago(user, first_checkpoint() * 7)
     do_session(user, start + dt.timedelta(days=1), before=5, after=4)
     do_session(user, start + dt.timedelta(days=2), before=4, after=3)
-    services.record_checkin(user, 3, {}, today=start + dt.timedelta(days=3))
-    services.record_checkin(user, 4, {"constant_night_pain": True}, today=start + dt.timedelta(days=4))
-    outcome_services.record_reassessment(
+    care_services.record_checkin(user, 3, {}, today=start + dt.timedelta(days=3))
+    care_services.record_checkin(user, 4, {"constant_night_pain": True}, today=start + dt.timedelta(days=4))
+    outcomes_services.record_reassessment(
         user,
         nprs=3,
         psfs_scores=[6, 7],
@@ -313,7 +316,7 @@ def test_a_real_accounts_record_is_a_valid_bundle_with_the_expected_codes(client
     assert person["gender"] == "female"
     assert "telecom" not in person
     assert "pat@example.org" not in response.content.decode()
-    assert person["id"] == fhir.resource_uuid(fhir_export.account_key(user), "Patient")
+    assert person["id"] == fhir.resource_uuid(outputs_fhir.account_key(user), "Patient")
 
     # The intake, answering our Questionnaire.
     (intake,) = by_type["QuestionnaireResponse"]
@@ -426,7 +429,7 @@ def test_the_same_record_gives_the_same_bundle(client: Client) -> None:
     first = client.post("/settings/export.fhir.json", {"password": PASSWORD}).content
     second = client.post("/settings/export.fhir.json", {"password": PASSWORD}).content
     assert first == second
-    assert fhir_export.bundle_for(user) == json.loads(first)
+    assert outputs_fhir.bundle_for(user) == json.loads(first)
     # A new session adds resources; the ones already there keep their ids and contents.
     do_session(user, timezone.localdate(), before=3, after=2)
     third = json.loads(client.post("/settings/export.fhir.json", {"password": PASSWORD}).content)
@@ -447,10 +450,10 @@ def by_kind(bundle: dict[str, Any], kind: str) -> list[dict[str, Any]]:
 def test_the_email_goes_in_only_when_the_caller_asks(client: Client) -> None:
     onboard(client)
     user = patient()
-    (person,) = by_kind(fhir_export.bundle_for(user), "Patient")
+    (person,) = by_kind(outputs_fhir.bundle_for(user), "Patient")
     assert "telecom" not in person
     assert "name" not in person  # no name given, none made up
-    (person,) = by_kind(fhir_export.bundle_for(user, include_email=True), "Patient")
+    (person,) = by_kind(outputs_fhir.bundle_for(user, include_email=True), "Patient")
     assert person["telecom"] == [{"system": "email", "value": "pat@example.org", "use": "home"}]
 
 
@@ -467,11 +470,11 @@ def test_a_patient_downloads_only_their_own_record(client: Client) -> None:
     mine = download(other)
     check_bundle(mine)
     raw = json.dumps(mine)
-    assert fhir.resource_uuid(fhir_export.account_key(second), "Patient") in raw
-    assert fhir.resource_uuid(fhir_export.account_key(first), "Patient") not in raw
+    assert fhir.resource_uuid(outputs_fhir.account_key(second), "Patient") in raw
+    assert fhir.resource_uuid(outputs_fhir.account_key(first), "Patient") not in raw
     assert "Garden" in raw
     assert "Sit through a meeting" not in raw
-    assert fhir_export.account_key(first) != fhir_export.account_key(second)
+    assert outputs_fhir.account_key(first) != outputs_fhir.account_key(second)
 
 
 @pytest.mark.django_db
@@ -488,7 +491,7 @@ def test_the_download_needs_a_signed_in_patient_and_their_password(client: Clien
     user = patient()
     Profile.objects.filter(user=user).update(role=Profile.THERAPIST)
     therapist = client.post("/settings/export.fhir.json", {"password": PASSWORD})
-    assert (therapist.status_code, therapist["Location"]) == (302, "/")
+    assert (therapist.status_code, therapist["Location"]) == (302, "/clinic/")
 
 
 @pytest.mark.django_db
@@ -508,8 +511,8 @@ def test_a_warning_sign_a_clinician_has_since_checked_is_an_inactive_flag(client
     answer_intake(with_record_flags)
     with_record_flags.post("/start/review/")
     user = patient("flag@example.org")
-    services.clear_blocking_screen(user)
-    by_type = check_bundle(fhir_export.bundle_for(user))
+    onboarding_services.clear_blocking_screen(user)
+    by_type = check_bundle(outputs_fhir.bundle_for(user))
     (flag,) = by_type["Flag"]
     assert flag["status"] == "inactive"
     assert flag["period"]["end"] >= flag["period"]["start"]

@@ -22,7 +22,8 @@ from lumbar.domain.intake import parse_intake
 from lumbar.domain.prescription import prescribe
 from lumbar.reports import handout
 from lumbar.reports.pdf import PdfUnavailable, RefusedURL, offline_fetcher
-from lumbar.web.care import presenters, selectors
+from lumbar.web.care import presenters as care_presenters
+from lumbar.web.records import selectors as records
 
 SCIATICA_ANSWERS = {
     **DESK_WORKER_ANSWERS,
@@ -55,7 +56,7 @@ def assert_is_the_program(text: str, program: dict[str, Any]) -> None:
     for entry in program["exercises"]:
         assert entry["name"] in text
         # The dose in the same words as the program page and the session player.
-        assert presenters.dose_text(entry, catalog) in text, entry
+        assert care_presenters.dose_text(entry, catalog) in text, entry
         for step in catalog.exercise(entry["id"]).text.steps:
             assert pdf.flat(step) in text
         for cue in catalog.exercise(entry["id"]).text.cues:
@@ -76,7 +77,7 @@ def test_the_handout_of_a_real_account_has_every_exercise_dose_step_stop_rule_an
     client: Client, tmp_path: Path
 ) -> None:
     onboard(client)
-    program = selectors.current_program(patient_user()).program
+    program = records.current_program(patient_user()).program
     response = client.get("/program/handout.pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -115,7 +116,7 @@ def test_us_letter_is_a_choice_and_lays_the_same_program_on_letter_pages(
     drawn = pdf.pages(data, tmp_path)
     assert len(drawn) == int(pdf.info(data)["Pages"])
     assert all((p.width, p.height) == (306, 396) for p in drawn)
-    assert_is_the_program(pdf.text(data), selectors.current_program(patient_user()).program)
+    assert_is_the_program(pdf.text(data), records.current_program(patient_user()).program)
 
 
 @pytest.mark.django_db
@@ -164,8 +165,8 @@ def test_each_patient_gets_only_their_own_handout_and_a_signed_out_visitor_signs
     desk, sciatica = Client(), Client()
     onboard(desk, "desk@example.org")
     onboard(sciatica, "legs@example.org", SCIATICA_ANSWERS)
-    desk_names = exercise_names(selectors.current_program(patient_user("desk@example.org")).program)
-    legs_names = exercise_names(selectors.current_program(patient_user("legs@example.org")).program)
+    desk_names = exercise_names(records.current_program(patient_user("desk@example.org")).program)
+    legs_names = exercise_names(records.current_program(patient_user("legs@example.org")).program)
     only_desk, only_legs = desk_names - legs_names, legs_names - desk_names
     assert only_desk
     assert only_legs
@@ -416,7 +417,7 @@ def test_the_qr_code_address_is_the_one_the_person_used_unless_only_this_compute
 ) -> None:
     from django.test import RequestFactory
 
-    from lumbar.web.care.printouts import session_url
+    from lumbar.web.outputs.printouts import session_url
 
     settings.ALLOWED_HOSTS = ["*"]
     request = RequestFactory().get("/program/handout.pdf", HTTP_HOST=host, secure=secure)

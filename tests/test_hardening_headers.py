@@ -49,7 +49,7 @@ def url_patterns() -> list[tuple[str, str]]:
 def concrete_paths(user: Any) -> dict[str, str]:
     """A path for every pattern, with real values for its parameters."""
     from lumbar.domain.catalog import default_catalog
-    from lumbar.web.care.models import ExerciseSession, Profile
+    from lumbar.web.records.models import ExerciseSession, Profile
 
     catalog = default_catalog()
     session = ExerciseSession.objects.filter(patient=user).first()

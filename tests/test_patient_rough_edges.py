@@ -26,8 +26,10 @@ from lumbar.reports.charts import (
     PainReading,
     pain_chart_svg,
 )
-from lumbar.web.care import progress, selectors
-from lumbar.web.care.models import CheckIn
+from lumbar.web.outcomes import presenters as outcomes_presenters
+from lumbar.web.outcomes import selectors as outcomes_selectors
+from lumbar.web.records import selectors as records
+from lumbar.web.records.models import CheckIn
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +63,7 @@ def test_calendar_leaves_days_before_the_program_blank(client: Client) -> None:
     onboard(client)
     user = patient()
     today = timezone.localdate()
-    first_monday = today - dt.timedelta(days=today.weekday(), weeks=progress.CALENDAR_WEEKS - 1)
+    first_monday = today - dt.timedelta(days=today.weekday(), weeks=outcomes_presenters.CALENDAR_WEEKS - 1)
     start = first_monday + dt.timedelta(weeks=1, days=2)  # the Wednesday of the second week
     started_days_ago(user, (today - start).days)
     do_session(user, start, before=4, after=3)
@@ -77,7 +79,7 @@ def test_calendar_leaves_days_before_the_program_blank(client: Client) -> None:
     for n in range(7):
         assert f"{first_monday + dt.timedelta(days=n):%A %-d %B}: before you started" in weeks[0]
     # The week the person started counts the planned days from the start only.
-    per_week = progress.program_span(user).sessions_per_week  # type: ignore[union-attr]
+    per_week = outcomes_selectors.program_span(user).sessions_per_week  # type: ignore[union-attr]
     planned_from_start = sum(1 for d in schedule.planned_weekdays(per_week) if d >= start.weekday())
     assert (
         f'<td class="week-total">1<span aria-hidden="true">/</span><span class="visually-hidden"> of </span>{planned_from_start}</td>'
@@ -206,7 +208,7 @@ def offer_on_today(client: Client) -> str | None:
 def test_checkin_is_offered_from_the_evening_after_a_session_until_midday(
     client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert selectors.checkin_hours() == (18, 12)
+    assert records.checkin_hours() == (18, 12)
     onboard(client)
     user = patient()
     session_day = timezone.localdate() + dt.timedelta(days=7)
@@ -260,28 +262,28 @@ def test_same_afternoon_checkin_is_not_a_next_morning_reading(
     stored = CheckIn.objects.get(patient=user, date=second)
     assert stored.morning_pain == 9
     # What the progression review reads: the check-in, without a morning pain.
-    program = selectors.current_program(user)
+    program = records.current_program(user)
     assert program is not None
-    history = selectors.history_json(user, program, second)
+    history = records.history_json(user, program, second)
     assert history["checkins"] == [{"date": second.isoformat()}]
     mornings = mornings_after(parse_history(history), default_rules())
     assert [(m.session_day, m.morning_pain) for m in mornings] == [(first, None)]
     # Nor is it charted as a next-morning reading.
-    assert progress.morning_pain(user, first, second) == []
+    assert outcomes_selectors.morning_pain(user, first, second) == []
     # The next morning, before midday, is the reading.
     morning = second + dt.timedelta(days=1)
     at(monkeypatch, morning, 7, 30)
     page = client.get("/checkin/").content.decode()
     assert 'id="not-next-morning"' not in page
     assert client.post("/checkin/", checkin_answers(3))["Location"] == "/checkin/done/"
-    history = selectors.history_json(user, program, morning)
+    history = records.history_json(user, program, morning)
     assert history["checkins"] == [
         {"date": second.isoformat()},
         {"date": morning.isoformat(), "morning_pain": 3},
     ]
     mornings = mornings_after(parse_history(history), default_rules())
     assert [(m.session_day, m.morning_pain) for m in mornings] == [(first, None), (second, 3)]
-    assert progress.morning_pain(user, first, morning) == [(morning, 3)]
+    assert outcomes_selectors.morning_pain(user, first, morning) == [(morning, 3)]
 
 
 def test_a_checkin_on_the_evening_of_a_session_asks_for_the_next_morning(
@@ -297,7 +299,7 @@ def test_a_checkin_on_the_evening_of_a_session_asks_for_the_next_morning(
     assert "Please come back tomorrow morning, before 12:00" in page
     client.post("/checkin/", checkin_answers(6))
     # Kept, not a morning reading: the card still asks for tomorrow morning's.
-    assert not selectors.is_next_morning_reading(day, CheckIn.objects.get(patient=user).created_at)
+    assert not records.is_next_morning_reading(day, CheckIn.objects.get(patient=user).created_at)
     assert offer_on_today(client) == "Tomorrow morning: how is your back?"
 
 
@@ -324,8 +326,8 @@ def test_a_morning_checkin_changed_in_the_afternoon_is_no_longer_a_morning_readi
     day = timezone.localdate() + dt.timedelta(days=7)
     at(monkeypatch, day, 8)
     client.post("/checkin/", checkin_answers(3))
-    assert progress.morning_pain(user, day, day) == [(day, 3)]
+    assert outcomes_selectors.morning_pain(user, day, day) == [(day, 3)]
     at(monkeypatch, day, 14)
     client.post("/checkin/", checkin_answers(7))
     assert CheckIn.objects.get(patient=user).morning_pain == 7
-    assert progress.morning_pain(user, day, day) == []
+    assert outcomes_selectors.morning_pain(user, day, day) == []

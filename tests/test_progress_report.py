@@ -26,7 +26,7 @@ from lumbar.domain.catalog import default_catalog
 from lumbar.domain.history import parse_history
 from lumbar.reports import report
 from lumbar.reports.templating import day_text, short_day
-from lumbar.web.care.models import Alert, ProgramVersion
+from lumbar.web.records.models import Alert, ProgramVersion
 from simulator import OUTCOME_DAYS, START, Patient, run
 
 DAYS = 42  # six weeks on the program

@@ -16,7 +16,7 @@ from django.test import Client, RequestFactory, override_settings
 from django.views import defaults
 from tests.care_helpers import PASSWORD, confirmation_path, sign_up
 
-from lumbar.web.care import account_services
+from lumbar.web.accounts import services as accounts_services
 
 User = get_user_model()
 LOOPBACK = {"HTTP_HOST": "127.0.0.1:8000"}
@@ -262,7 +262,7 @@ def test_a_lost_race_on_the_unique_user_gives_the_normal_answer(monkeypatch: pyt
             return real_filter(pk=-1)
         return real_filter(*args, **kwargs)
 
-    monkeypatch.setattr(account_services.User.objects, "filter", filter_after_the_other_won)
+    monkeypatch.setattr(accounts_services.User.objects, "filter", filter_after_the_other_won)
     response = post_signup(Client(raise_request_exception=False), "race@example.org")
     monkeypatch.undo()
     assert response.status_code == 200

@@ -41,6 +41,7 @@ from lumbar.domain.errors import InvalidInput  # noqa: E402
 COMMAND_MODULES: tuple[str, ...] = (
     "serve",
     "backup",
+    "clinic",
     "content",
     "screening",
     "plan",

@@ -56,12 +56,19 @@ def adherence(history: History, window_days: int, *, walking_id: str) -> Adheren
     known_days = (history.today - history.start).days + 1
     days = min(window_days, known_days)
     first = history.today - timedelta(days=days - 1)
-    per_week = history.program.session_days_per_week
+    done = exercise_days(history, first, history.today, walking_id)
+    return over_window(len(done), history.program.session_days_per_week, window_days, known_days)
+
+
+def over_window(days_done: int, days_per_week: int, window_days: int, known_days: int) -> Adherence:
+    """Adherence from counts: `days_done` exercise days in the last `window_days` (or the
+    `known_days` since the first record, if fewer), of a program of `days_per_week`."""
+    days = max(1, min(window_days, known_days))
     # Rounded up: on the first day of a program one session is due, not five sevenths of one.
-    prescribed = math.ceil(round(per_week * days / 7, 9)) if per_week else 0
+    prescribed = math.ceil(round(days_per_week * days / 7, 9)) if days_per_week else 0
     return Adherence(
         window_days=days,
-        sessions_done=len(exercise_days(history, first, history.today, walking_id)),
+        sessions_done=days_done,
         sessions_prescribed=prescribed,
         full_window=days >= window_days,
     )

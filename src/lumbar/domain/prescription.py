@@ -449,8 +449,13 @@ def explain_exclusions(
 ) -> dict[str, str]:
     """Every exercise this person may not be given, with the reason (for clinicians and tests)."""
     rules = rules or default_rules()
-    person = present(intake, triage(intake), _risk(_scores(intake)), rules)
+    person = presentation_of(intake, rules)
     return {ex.id: why for ex in catalog if (why := exclusion(ex, person, rules)) is not None}
+
+
+def presentation_of(intake: Intake, rules: PrescriptionRules) -> Presentation:
+    """What the rules need to know about this person, as `prescribe` derives it."""
+    return present(intake, triage(intake), _risk(_scores(intake)), rules)
 
 
 def _max_level(person: Presentation, rules: PrescriptionRules, *, relaxed: bool = False) -> int:

@@ -3,7 +3,7 @@
 Pure: plain data in (a `PatientRecord`: the intake answers in the intake contract's JSON, the
 screens, the program versions in the program contract's JSON, sessions, check-ins, scores and
 alerts), a JSON-ready dict out. No Django: the web layer and the CLI build the record
-(`lumbar.web.care.fhir_export`, `record_from_history` below) and decide who may see it.
+(`lumbar.web.outputs.fhir`, `record_from_history` below) and decide who may see it.
 
 What the Bundle holds (docs/web.md, "FHIR export", says the same for readers):
 

@@ -6,7 +6,7 @@ against the plan (lumbar.domain.schedule), a week-by-week table, the alerts and 
 of the period, and the program in force at its end.
 
 Two sources fill the same `ReportInput`:
-- the web app, from the person's stored record (lumbar.web.care.printouts): its alerts and program
+- the web app, from the person's stored record (lumbar.web.outputs.printouts): its alerts and program
   versions are the ones the app raised and made;
 - a History file (`lumbar report --history FILE`, contracts/progress.schema.json#/$defs/History):
   `from_history` replays the review (lumbar.domain.progression.review) on every day of the period that

@@ -1,7 +1,6 @@
 """URL map of the whole site."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from lumbar.web.core import views as core_views
@@ -11,10 +10,13 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("robots.txt", core_views.robots_txt, name="robots-txt"),
     path("favicon.ico", core_views.favicon, name="favicon"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("lumbar.web.library.urls")),
+    path("", include("lumbar.web.accounts.urls")),
+    path("", include("lumbar.web.onboarding.urls")),
     path("", include("lumbar.web.care.urls")),
+    path("", include("lumbar.web.outcomes.urls")),
+    path("", include("lumbar.web.outputs.urls")),
+    path("", include("lumbar.web.clinic.urls")),
     path("", include("lumbar.web.api.urls")),  # /api/v1/ and the settings page's access tokens
     path("admin/", admin.site.urls),
 ]

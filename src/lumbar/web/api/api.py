@@ -17,7 +17,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from lumbar.domain.errors import InvalidInput
 from lumbar.web.api import patient, problems, schemas
 from lumbar.web.api.auth import REALM
-from lumbar.web.care.services import ServiceError
+from lumbar.web.records.services import ServiceError
 from lumbar.web.security.failures import remember, write_failure_reason
 
 log = logging.getLogger("lumbar.api")

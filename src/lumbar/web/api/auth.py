@@ -20,7 +20,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from lumbar.web.api import ratelimit, tokens
 from lumbar.web.api.models import AccessToken
 from lumbar.web.api.problems import Problem
-from lumbar.web.care.models import Profile
+from lumbar.web.records.models import Profile
 
 REALM = 'Bearer realm="lumbar"'
 

@@ -15,8 +15,13 @@ from lumbar.web.api import schemas
 from lumbar.web.api.auth import caller, reading, writing
 from lumbar.web.api.models import AccessToken
 from lumbar.web.api.problems import Problem
-from lumbar.web.care import presenters, progress, selectors, services
-from lumbar.web.care.models import Alert, ExerciseLog, ExerciseSession, ScreeningEvent
+from lumbar.web.care import presenters as care_presenters
+from lumbar.web.care import services as care_services
+from lumbar.web.onboarding import services as onboarding_services
+from lumbar.web.outcomes import presenters as outcomes_presenters
+from lumbar.web.outcomes import selectors as outcomes_selectors
+from lumbar.web.records import selectors as records
+from lumbar.web.records.models import Alert, ExerciseLog, ExerciseSession, ScreeningEvent
 
 router = Router(tags=["patient"])
 
@@ -42,7 +47,7 @@ def warning_sign(event: ScreeningEvent | None) -> dict[str, Any] | None:
 
 
 def warning_sign_problem(user: Any) -> Problem:
-    event = selectors.blocking_screening(user)
+    event = records.blocking_screening(user)
     found = warning_sign(event) or {}
     return Problem(
         "warning-sign",
@@ -121,19 +126,19 @@ def session_out(session: ExerciseSession) -> dict[str, Any]:
     }
 
 
-def review_out(user: Any, outcome: services.ReviewOutcome) -> dict[str, Any]:
-    summary = presenters.review_summary(outcome)
+def review_out(user: Any, outcome: care_services.ReviewOutcome) -> dict[str, Any]:
+    summary = care_presenters.review_summary(outcome)
     return {
         "alerts": [alert_out(a) for a in outcome.alerts],
         "new_program_version": summary["new_version"],
         "changes": summary["changes"],
         "stops": summary["stops"],
-        "warning_sign": warning_sign(selectors.blocking_screening(user)),
+        "warning_sign": warning_sign(records.blocking_screening(user)),
     }
 
 
 def own_session(user: Any, session_id: int) -> ExerciseSession:
-    session = selectors.session(user, session_id)
+    session = records.session(user, session_id)
     if session is None:
         raise Problem("not-found", "You have no session with that id.")
     return session
@@ -148,13 +153,13 @@ def own_session(user: Any, session_id: int) -> ExerciseSession:
 def me(request: HttpRequest) -> dict[str, Any]:
     who = caller(request)
     user = who.user
-    program = selectors.current_program(user)
+    program = records.current_program(user)
     return {
         "email": getattr(user, "email", "") or user.get_username(),
         "role": "patient",
         "program_version": program.number if program else None,
-        "warning_sign": warning_sign(selectors.blocking_screening(user)),
-        "unseen_alerts": [alert_out(a) for a in selectors.unseen_alerts(user)],
+        "warning_sign": warning_sign(records.blocking_screening(user)),
+        "unseen_alerts": [alert_out(a) for a in records.unseen_alerts(user)],
         "token": token_out(who.token),
     }
 
@@ -163,7 +168,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
     "/program", response=answers(schemas.ProgramOut, 404), auth=reading(), summary="The program in force"
 )
 def program(request: HttpRequest) -> dict[str, Any]:
-    current = selectors.current_program(caller(request).user)
+    current = records.current_program(caller(request).user)
     if current is None:
         raise Problem("not-found", NO_PROGRAM)
     return {
@@ -186,7 +191,7 @@ def list_sessions(
     page: int = Query(1, ge=1, le=100_000),
     page_size: int = Query(20, ge=1, le=100),
 ) -> dict[str, Any]:
-    sessions, count = selectors.session_page(caller(request).user, page=page, size=page_size)
+    sessions, count = records.session_page(caller(request).user, page=page, size=page_size)
     return {"items": [session_out(s) for s in sessions], "count": count, "page": page, "page_size": page_size}
 
 
@@ -199,10 +204,10 @@ def list_sessions(
 def start_session(request: HttpRequest) -> dict[str, Any]:
     user = caller(request).user
     try:
-        session = services.start_session(user)
-    except services.ScreenBlocks:
+        session = care_services.start_session(user)
+    except onboarding_services.ScreenBlocks:
         raise warning_sign_problem(user) from None
-    except services.NoProgram:
+    except care_services.NoProgram:
         raise Problem("no-program", NO_PROGRAM) from None
     return session_out(own_session(user, session.pk))
 
@@ -225,7 +230,7 @@ def pain_before(
 ) -> dict[str, Any]:
     user = caller(request).user
     session = own_session(user, session_id)
-    services.record_pain_before(user, session.pk, body.pain_before)
+    care_services.record_pain_before(user, session.pk, body.pain_before)
     return session_out(own_session(user, session.pk))
 
 
@@ -246,7 +251,7 @@ def log_exercise(
     entry = next((e for e in session.program.exercises if e["id"] == exercise_id), None)
     if entry is None:
         raise Problem("not-found", "That exercise is not in this session.")
-    log = services.log_player_entry(
+    log = care_services.log_player_entry(
         user,
         session.pk,
         exercise_id,
@@ -260,8 +265,8 @@ def log_exercise(
         skipped_reason=body.skipped_reason,
     )
     warning = None
-    if body.pain_during is not None and presenters.pain_too_high(body.pain_during, session.pain_before):
-        warning = presenters.too_much_pain_message(entry["name"], session.pain_before)
+    if body.pain_during is not None and care_presenters.pain_too_high(body.pain_during, session.pain_before):
+        warning = care_presenters.too_much_pain_message(entry["name"], session.pain_before)
     return {"log": log_out(log), "pain_warning": warning}
 
 
@@ -276,7 +281,7 @@ def finish_session(
 ) -> dict[str, Any]:
     user = caller(request).user
     session = own_session(user, session_id)
-    outcome = services.finish_session(user, session.pk, body.pain_after)
+    outcome = care_services.finish_session(user, session.pk, body.pain_after)
     return {
         "session": session_out(own_session(user, session.pk)),
         "repeated": outcome.repeated,
@@ -294,10 +299,10 @@ def finish_session(
     summary="The warning-sign questions today's check-in asks",
 )
 def checkin_questions(request: HttpRequest) -> list[dict[str, str]]:
-    current = selectors.current_program(caller(request).user)
+    current = records.current_program(caller(request).user)
     if current is None:
         raise Problem("not-found", NO_PROGRAM)
-    return [{"key": q.key, "question": q.question} for q in presenters.checkin_questions(current)]
+    return [{"key": q.key, "question": q.question} for q in care_presenters.checkin_questions(current)]
 
 
 @router.post(
@@ -308,13 +313,13 @@ def checkin_questions(request: HttpRequest) -> list[dict[str, str]]:
 )
 def check_in(request: HttpRequest, body: schemas.CheckInIn) -> dict[str, Any]:
     user = caller(request).user
-    current = selectors.current_program(user)
+    current = records.current_program(user)
     if current is None:
         # A person stopped by the screen before they had a program is told why, as the pages do.
-        if selectors.blocking_screening(user) is not None:
+        if records.blocking_screening(user) is not None:
             raise warning_sign_problem(user)
         raise Problem("no-program", NO_PROGRAM)
-    wanted = [q.key for q in presenters.checkin_questions(current)]
+    wanted = [q.key for q in care_presenters.checkin_questions(current)]
     given = body.warning_signs
     errors = [
         {"loc": ["body", "warning_signs", key], "msg": "Answer true or false.", "type": "missing"}
@@ -336,13 +341,13 @@ def check_in(request: HttpRequest, body: schemas.CheckInIn) -> dict[str, Any]:
             errors=errors,
         )
     today = timezone.localdate()
-    outcome = services.record_checkin(user, body.morning_pain, dict(given), today=today)
-    stored = selectors.checkin_on(user, today)
+    outcome = care_services.record_checkin(user, body.morning_pain, dict(given), today=today)
+    stored = records.checkin_on(user, today)
     assert stored is not None
     return {
         "date": stored.date,
         "morning_pain": stored.morning_pain,
-        "counts_as_morning_reading": selectors.is_next_morning_reading(stored.date, stored.created_at),
+        "counts_as_morning_reading": records.is_next_morning_reading(stored.date, stored.created_at),
         "warning_signs": dict(stored.red_flags),
         "repeated": outcome.repeated,
         "review": review_out(user, outcome),
@@ -359,22 +364,24 @@ def check_in(request: HttpRequest, body: schemas.CheckInIn) -> dict[str, Any]:
     summary="Pain readings, scores with change verdicts, adherence, reassessment",
 )
 def get_progress(
-    request: HttpRequest, weeks: int = Query(progress.CHART_WEEKS, ge=1, le=104)
+    request: HttpRequest, weeks: int = Query(outcomes_presenters.CHART_WEEKS, ge=1, le=104)
 ) -> dict[str, Any]:
     user = caller(request).user
     today = timezone.localdate()
-    span = progress.program_span(user)
+    span = outcomes_selectors.program_span(user)
     if span is None:
         raise Problem("not-found", NO_PROGRAM)
     since = today - dt.timedelta(weeks=weeks)
-    sessions = progress.session_days(user, min(span.start, since), today)
-    mornings = progress.morning_pain(user, since, today)
-    outcomes = progress.outcome_rows(user)
-    baseline = progress.baselines(outcomes).get("nprs")
-    band = progress.nprs_band(baseline.score) if baseline is not None else None
-    readings = progress.pain_readings([s for s in sessions if s.date >= since], mornings)
-    adherence = progress.adherence_section(span, [s for s in sessions if s.date >= span.start], today)
-    status = progress.reassessment_status(span, outcomes, today)
+    sessions = outcomes_selectors.session_days(user, min(span.start, since), today)
+    mornings = outcomes_selectors.morning_pain(user, since, today)
+    outcomes = outcomes_selectors.outcome_rows(user)
+    baseline = outcomes_selectors.baselines(outcomes).get("nprs")
+    band = outcomes_presenters.nprs_band(baseline.score) if baseline is not None else None
+    readings = outcomes_presenters.pain_readings([s for s in sessions if s.date >= since], mornings)
+    adherence = outcomes_presenters.adherence_section(
+        span, [s for s in sessions if s.date >= span.start], today
+    )
+    status = outcomes_selectors.reassessment_status(span, outcomes, today)
     rate = adherence["adherence"]
     return {
         "today": today,
@@ -399,7 +406,7 @@ def get_progress(
                     for row in group["rows"]
                 ],
             }
-            for group in progress.score_groups(outcomes)
+            for group in outcomes_presenters.score_groups(outcomes)
         ],
         "adherence": {
             "sessions_per_week": adherence["per_week"],

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from lumbar.web.api.models import AccessToken
-from lumbar.web.care.services import ServiceError, lock_person
+from lumbar.web.records.services import ServiceError, lock_person
 
 TOKEN_START = "lumbar_"  # noqa: S105 (the tokens' prefix, not a secret)
 LIFETIME_DAYS = (7, 30, 90)

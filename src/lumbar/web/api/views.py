@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from lumbar.web.accounts.decorators import patient_required
+from lumbar.web.accounts.request import SignedInRequest
+from lumbar.web.accounts.views import RETYPE_HINT, password_confirmed
 from lumbar.web.api import tokens
-from lumbar.web.care.account import RETYPE_HINT, password_confirmed
-from lumbar.web.care.decorators import patient_required
-from lumbar.web.care.services import ServiceError
+from lumbar.web.records.services import ServiceError
 
 SECTION = "#api-heading"
 
@@ -30,7 +31,7 @@ def _back() -> HttpResponse:
 @patient_required
 @require_POST
 @never_cache
-def create_token(request: HttpRequest) -> HttpResponse:
+def create_token(request: SignedInRequest) -> HttpResponse:
     if not password_confirmed(request):
         messages.error(request, f"No token was made. {RETYPE_HINT}", extra_tags="api-token-password")
         return _back()
@@ -40,7 +41,7 @@ def create_token(request: HttpRequest) -> HttpResponse:
         days = 0
     try:
         made = tokens.create_token(
-            request.user,  # type: ignore[arg-type]
+            request.user,
             request.POST.get("name", ""),
             request.POST.get("scope", ""),
             days,
@@ -54,7 +55,7 @@ def create_token(request: HttpRequest) -> HttpResponse:
 @login_required
 @patient_required
 @require_POST
-def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
-    if tokens.revoke_token(request.user, token_id):  # type: ignore[arg-type]
+def revoke_token(request: SignedInRequest, token_id: int) -> HttpResponse:
+    if tokens.revoke_token(request.user, token_id):
         messages.success(request, "The token is revoked: it no longer works.")
     return _back()

@@ -3,5 +3,6 @@ from django.apps import AppConfig
 
 class CareConfig(AppConfig):
     name = "lumbar.web.care"
-    label = "care"
-    verbose_name = "Patient care: screening, programs, sessions, progress"
+    # "care" is the records app's label (the tables' name); this app has no tables of its own.
+    label = "daily_care"
+    verbose_name = "Daily care: today, the program, the session player, the check-in"

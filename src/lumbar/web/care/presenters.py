@@ -17,9 +17,9 @@ from lumbar.domain.catalog import Catalog, Dose, default_catalog
 from lumbar.domain.library import describe_dose
 from lumbar.domain.progression import Intervals
 from lumbar.domain.progression_rules import pain_during_acceptable, pain_during_limit
-from lumbar.web.care import selectors
-from lumbar.web.care.models import ExerciseSession, ProgramVersion
 from lumbar.web.library.figures import Frame, figure_svg
+from lumbar.web.records import selectors as records
+from lumbar.web.records.models import ExerciseSession, ProgramVersion
 
 if TYPE_CHECKING:
     from lumbar.web.care.services import ReviewOutcome
@@ -54,7 +54,7 @@ def too_much_pain_message(name: str, pain_before: int | None) -> str:
 
 
 def has_leg_symptoms(program: ProgramVersion) -> bool:
-    return selectors.has_leg_symptoms(program)
+    return records.has_leg_symptoms(program)
 
 
 def dose_text(entry: dict[str, Any], catalog: Catalog | None = None) -> str:
@@ -165,7 +165,7 @@ def checkin_questions(program: ProgramVersion) -> list[screening.RedFlagRule]:
 def week_strip(user: AbstractBaseUser, today: dt.date) -> list[dict[str, Any]]:
     """The last 7 days, oldest first: did the person do a session?"""
     start = today - dt.timedelta(days=6)
-    done = {s.date for s in selectors.sessions_between(user, start, today) if s.completed_at is not None}
+    done = {s.date for s in records.sessions_between(user, start, today) if s.completed_at is not None}
     return [
         {
             "date": start + dt.timedelta(days=i),

@@ -13,28 +13,32 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from lumbar.domain.catalog import default_catalog
 from lumbar.domain.errors import InvalidInput
+from lumbar.web.accounts.decorators import patient_required
+from lumbar.web.accounts.request import SignedInRequest
 from lumbar.web.care import forms, presenters, selectors, services
-from lumbar.web.care.decorators import patient_required
+from lumbar.web.onboarding import services as onboarding_services
+from lumbar.web.records import selectors as records
+from lumbar.web.records import services as records_services
 
 
 @login_required
 @patient_required
-def today(request: HttpRequest) -> HttpResponse:
+def today(request: SignedInRequest) -> HttpResponse:
     user = request.user
     day = timezone.localdate()
-    program = selectors.current_program(user)  # type: ignore[arg-type]
+    program = records.current_program(user)
     if program is None:
         return redirect("onboarding-start")
     context = {
         "program": program,
-        "session": selectors.session_on(user, day),  # type: ignore[arg-type]
-        "checkin": selectors.checkin_offer(user, timezone.now()),  # type: ignore[arg-type]
-        "alerts": selectors.unseen_alerts(user),  # type: ignore[arg-type]
-        "blocked": selectors.blocking_screening(user),  # type: ignore[arg-type]
+        "session": records.session_on(user, day),
+        "checkin": selectors.checkin_offer(user, timezone.now()),
+        "alerts": records.unseen_alerts(user),
+        "blocked": records.blocking_screening(user),
         "recent_change": program
         if program.number > 1 and program.created_at.date() >= day - presenters.RECENT
         else None,
-        "week": presenters.week_strip(user, day),  # type: ignore[arg-type]
+        "week": presenters.week_strip(user, day),
     }
     return render(request, "care/today.html", context)
 
@@ -42,35 +46,35 @@ def today(request: HttpRequest) -> HttpResponse:
 @login_required
 @patient_required
 @require_POST
-def dismiss_alerts(request: HttpRequest) -> HttpResponse:
-    services.mark_alerts_seen(request.user)  # type: ignore[arg-type]
+def dismiss_alerts(request: SignedInRequest) -> HttpResponse:
+    services.mark_alerts_seen(request.user)
     return redirect("today")
 
 
 @login_required
 @patient_required
-def program(request: HttpRequest) -> HttpResponse:
-    current = selectors.current_program(request.user)  # type: ignore[arg-type]
+def program(request: SignedInRequest) -> HttpResponse:
+    current = records.current_program(request.user)
     if current is None:
         return redirect("onboarding-start")
     return render(
         request,
         "care/program.html",
-        presenters.program_page(current, selectors.program_history(request.user)),
-    )  # type: ignore[arg-type]
+        presenters.program_page(current, records.program_history(request.user)),
+    )
 
 
 @login_required
 @patient_required
-def program_version(request: HttpRequest, number: int) -> HttpResponse:
-    version = selectors.program_version(request.user, number)  # type: ignore[arg-type]
+def program_version(request: SignedInRequest, number: int) -> HttpResponse:
+    version = records.program_version(request.user, number)
     if version is None:
         raise Http404("No such program version")
     return render(
         request,
         "care/program.html",
-        presenters.program_page(version, selectors.program_history(request.user)),
-    )  # type: ignore[arg-type]
+        presenters.program_page(version, records.program_history(request.user)),
+    )
 
 
 # --- The session player -----------------------------------------------------------------------------
@@ -78,14 +82,14 @@ def program_version(request: HttpRequest, number: int) -> HttpResponse:
 
 @login_required
 @patient_required
-def session_start(request: HttpRequest) -> HttpResponse:
-    if selectors.blocking_screening(request.user) is not None:  # type: ignore[arg-type]
+def session_start(request: SignedInRequest) -> HttpResponse:
+    if records.blocking_screening(request.user) is not None:
         return redirect("onboarding-stop")
     try:
-        session = services.start_session(request.user)  # type: ignore[arg-type]
-    except services.ScreenBlocks:
+        session = services.start_session(request.user)
+    except onboarding_services.ScreenBlocks:
         return redirect("onboarding-stop")
-    except services.ServiceError:
+    except records_services.ServiceError:
         return redirect("onboarding-start")
     if session.completed_at is not None:
         return redirect("session-done", session_id=session.pk)
@@ -99,7 +103,7 @@ def session_start(request: HttpRequest) -> HttpResponse:
 
 
 def _own_session(request: HttpRequest, session_id: int) -> Any:
-    session = selectors.session(request.user, session_id)  # type: ignore[arg-type]
+    session = records.session(request.user, session_id)  # type: ignore[arg-type]
     if session is None:
         raise Http404("No such session")
     return session
@@ -108,11 +112,11 @@ def _own_session(request: HttpRequest, session_id: int) -> Any:
 @login_required
 @patient_required
 @require_http_methods(["GET", "POST"])
-def session_pain_before(request: HttpRequest, session_id: int) -> HttpResponse:
+def session_pain_before(request: SignedInRequest, session_id: int) -> HttpResponse:
     session = _own_session(request, session_id)
     form = forms.PainForm(request.POST or None, initial={"pain": session.pain_before})
     if request.method == "POST" and form.is_valid():
-        services.record_pain_before(request.user, session.pk, form.cleaned_data["pain"])  # type: ignore[arg-type]
+        services.record_pain_before(request.user, session.pk, form.cleaned_data["pain"])
         return redirect("session-exercise", session_id=session.pk, number=1)
     return render(request, "care/session_pain.html", {"form": form, "session": session, "when": "before"})
 
@@ -120,7 +124,7 @@ def session_pain_before(request: HttpRequest, session_id: int) -> HttpResponse:
 @login_required
 @patient_required
 @require_http_methods(["GET", "POST"])
-def session_exercise(request: HttpRequest, session_id: int, number: int) -> HttpResponse:
+def session_exercise(request: SignedInRequest, session_id: int, number: int) -> HttpResponse:
     session = _own_session(request, session_id)
     entries = session.program.exercises
     if not 1 <= number <= len(entries):
@@ -132,7 +136,7 @@ def session_exercise(request: HttpRequest, session_id: int, number: int) -> Http
             data = form.cleaned_data
             try:
                 services.log_player_entry(
-                    request.user,  # type: ignore[arg-type]
+                    request.user,
                     session.pk,
                     entry["id"],
                     skipped="skip" in request.POST,
@@ -144,7 +148,7 @@ def session_exercise(request: HttpRequest, session_id: int, number: int) -> Http
                     leg_symptoms=data.get("leg_symptoms") or "",
                     skipped_reason=data.get("skipped_reason", ""),
                 )
-            except (services.ServiceError, InvalidInput) as exc:
+            except (records_services.ServiceError, InvalidInput) as exc:
                 messages.error(request, str(exc))
             else:
                 if data.get("pain_during") is not None and presenters.pain_too_high(
@@ -166,11 +170,11 @@ def session_exercise(request: HttpRequest, session_id: int, number: int) -> Http
 @login_required
 @patient_required
 @require_http_methods(["GET", "POST"])
-def session_finish(request: HttpRequest, session_id: int) -> HttpResponse:
+def session_finish(request: SignedInRequest, session_id: int) -> HttpResponse:
     session = _own_session(request, session_id)
     form = forms.PainForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        outcome = services.finish_session(request.user, session.pk, form.cleaned_data["pain"])  # type: ignore[arg-type]
+        outcome = services.finish_session(request.user, session.pk, form.cleaned_data["pain"])
         request.session["last_review"] = presenters.review_summary(outcome)
         return redirect("session-done", session_id=session.pk)
     return render(request, "care/session_pain.html", {"form": form, "session": session, "when": "after"})
@@ -178,7 +182,7 @@ def session_finish(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @login_required
 @patient_required
-def session_done(request: HttpRequest, session_id: int) -> HttpResponse:
+def session_done(request: SignedInRequest, session_id: int) -> HttpResponse:
     session = _own_session(request, session_id)
     summary = request.session.pop("last_review", None)
     return render(request, "care/session_done.html", {"session": session, "summary": summary})
@@ -190,14 +194,14 @@ def session_done(request: HttpRequest, session_id: int) -> HttpResponse:
 @login_required
 @patient_required
 @require_http_methods(["GET", "POST"])
-def checkin(request: HttpRequest) -> HttpResponse:
-    program = selectors.current_program(request.user)  # type: ignore[arg-type]
+def checkin(request: SignedInRequest) -> HttpResponse:
+    program = records.current_program(request.user)
     if program is None:
         return redirect("onboarding-start")
     questions = presenters.checkin_questions(program)
     form = forms.CheckInForm(request.POST or None, questions=questions)
     if request.method == "POST" and form.is_valid():
-        outcome = services.record_checkin(request.user, form.cleaned_data["morning_pain"], form.red_flags())  # type: ignore[arg-type]
+        outcome = services.record_checkin(request.user, form.cleaned_data["morning_pain"], form.red_flags())
         if outcome.triage is not None and outcome.triage.tier in ("emergency_now", "urgent_same_day"):
             return redirect("onboarding-stop")
         request.session["last_review"] = presenters.review_summary(outcome)
@@ -208,15 +212,15 @@ def checkin(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "questions": [form[f"flag_{q.key}"] for q in questions],
-        "offer": selectors.checkin_offer(request.user, now),  # type: ignore[arg-type]
-        "counts_now": selectors.is_next_morning_reading(timezone.localdate(now), now),
-        "closes_hour": selectors.checkin_hours()[1],
+        "offer": selectors.checkin_offer(request.user, now),
+        "counts_now": records.is_next_morning_reading(timezone.localdate(now), now),
+        "closes_hour": records.checkin_hours()[1],
     }
     return render(request, "care/checkin.html", context)
 
 
 @login_required
 @patient_required
-def checkin_done(request: HttpRequest) -> HttpResponse:
+def checkin_done(request: SignedInRequest) -> HttpResponse:
     summary = request.session.pop("last_review", None)
     return render(request, "care/checkin_done.html", {"summary": summary})

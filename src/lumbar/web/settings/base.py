@@ -60,7 +60,13 @@ INSTALLED_APPS = [
     "lumbar.web.security",
     "lumbar.web.core",
     "lumbar.web.library",
+    "lumbar.web.records",
+    "lumbar.web.accounts",
+    "lumbar.web.onboarding",
     "lumbar.web.care",
+    "lumbar.web.outcomes",
+    "lumbar.web.outputs",
+    "lumbar.web.clinic",
     "lumbar.web.api",
 ]
 
@@ -148,10 +154,10 @@ AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out sign-in is refused before the password is even checked.
     "axes.backends.AxesStandaloneBackend",
     # Django's ModelBackend, except that the email (the user name) matches whatever its case.
-    "lumbar.web.care.backends.EmailBackend",
+    "lumbar.web.accounts.backends.EmailBackend",
 ]
 # The lock is kept under the address in lower case, so changing its case does not reset the count.
-AXES_USERNAME_CALLABLE = "lumbar.web.care.backends.axes_username"
+AXES_USERNAME_CALLABLE = "lumbar.web.accounts.backends.axes_username"
 # ... and under the real client address behind LUMBAR_TRUSTED_PROXIES (never a forged X-Forwarded-For).
 AXES_CLIENT_IP_CALLABLE = "lumbar.web.security.proxy.axes_client_address"
 # Sign-in throttling (django-axes): after 5 wrong passwords for one account from one address,
@@ -182,7 +188,7 @@ LOGOUT_REDIRECT_URL = "home"
 # opening hour (local time) on the evening of a session day until the closing hour the next day.
 # A check-in is always taken, but one given at or after the closing hour on its own day (the same
 # afternoon or evening) is not a morning reading: its warning signs count, its pain is not read as
-# the next-morning pain by the progression review (lumbar.web.care.selectors.is_next_morning_reading).
+# the next-morning pain by the progression review (lumbar.web.records.selectors.is_next_morning_reading).
 LUMBAR_CHECKIN_OPENS_HOUR = 18
 LUMBAR_CHECKIN_CLOSES_HOUR = 12
 

@@ -99,6 +99,14 @@ class ProgramVersion(models.Model):
     program = models.JSONField()
     changes = models.JSONField(default=list, help_text="plain-language reasons for this version")
     intake = models.ForeignKey(IntakeRecord, null=True, on_delete=models.SET_NULL, related_name="programs")
+    # A therapist's version: who made it, their note to the patient ("because ..."), a note per
+    # exercise, and each engine check they overrode with their reason.
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    exercise_notes = models.JSONField(default=dict, blank=True)
+    overrides = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-number"]
@@ -193,6 +201,18 @@ class Alert(models.Model):
     severity = models.CharField(max_length=16)
     message = models.TextField()
     seen_at = models.DateTimeField(null=True, blank=True)
+    # The therapist's side: an alert is open until a therapist resolves it; acknowledging says
+    # someone has it in hand. The note says what was done.
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    therapist_note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["patient", "resolved_at"])]

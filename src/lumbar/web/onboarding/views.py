@@ -21,8 +21,10 @@ from django.views.decorators.http import require_http_methods
 from lumbar.domain import instruments, screening
 from lumbar.domain.errors import InvalidInput
 from lumbar.domain.instruments import StartBackWording
-from lumbar.web.care import forms, selectors, services
-from lumbar.web.care.decorators import patient_required
+from lumbar.web.accounts.decorators import patient_required
+from lumbar.web.accounts.request import SignedInRequest
+from lumbar.web.onboarding import forms, selectors, services
+from lumbar.web.records import selectors as records
 
 
 @dataclass(frozen=True)
@@ -109,16 +111,16 @@ def _asks_inflammatory(answers: dict[str, Any]) -> bool:
 
 @login_required
 @patient_required
-def start(request: HttpRequest) -> HttpResponse:
+def start(request: SignedInRequest) -> HttpResponse:
     """Where a person without a program goes: the next unanswered screen."""
-    if selectors.current_program(request.user) is not None:  # type: ignore[arg-type]
+    if records.current_program(request.user) is not None:
         return redirect("today")
     return _next_place(request, _answers(request))
 
 
 def _next_place(request: HttpRequest, answers: dict[str, Any]) -> HttpResponse:
     """The gate, in order: a blocking warning sign, then the screen, then the intake steps."""
-    if selectors.blocking_screening(request.user) is not None:  # type: ignore[arg-type]
+    if records.blocking_screening(request.user) is not None:  # type: ignore[arg-type]
         return redirect("onboarding-stop")
     unanswered = selectors.unanswered_screen_questions(answers)
     if unanswered:
@@ -138,12 +140,12 @@ def _step_done(step: Step, answers: dict[str, Any]) -> bool:
 @login_required
 @patient_required
 @require_http_methods(["GET", "POST"])
-def screen_question(request: HttpRequest, number: int) -> HttpResponse:
+def screen_question(request: SignedInRequest, number: int) -> HttpResponse:
     questions = red_flag_questions()
     if not 1 <= number <= len(questions):
         raise Http404("No such question")
     # While a warning sign blocks, the questions cannot be answered again: only the clinician path.
-    if selectors.blocking_screening(request.user) is not None:  # type: ignore[arg-type]
+    if records.blocking_screening(request.user) is not None:
         return redirect("onboarding-stop")
     question = questions[number - 1]
     answers = _answers(request)
@@ -153,21 +155,21 @@ def screen_question(request: HttpRequest, number: int) -> HttpResponse:
         if form.is_valid():
             yes = form.cleaned_data["answer"] == "yes"
             try:
-                draft = services.answer_screen_question(request.user, question.key, yes, number=number)  # type: ignore[arg-type]
+                draft = services.answer_screen_question(request.user, question.key, yes, number=number)
             except services.ScreenBlocks:
                 return redirect("onboarding-stop")
             red_flags = draft.answers["red_flags"]
             # An emergency answer stops the questions at once: nothing else matters now.
             if yes and question.tier == screening.Tier.EMERGENCY_NOW.value:
-                services.record_red_flag_screen(request.user, red_flags, context="onboarding")  # type: ignore[arg-type]
+                services.record_red_flag_screen(request.user, red_flags, context="onboarding")
                 return redirect("onboarding-stop")
             if number < len(questions):
                 return redirect("onboarding-screen", number=number + 1)
             unanswered = selectors.unanswered_screen_questions(draft.answers)
             if unanswered:  # came to the last question by its address: the others first
                 return redirect("onboarding-screen", number=unanswered[0])
-            event = services.record_red_flag_screen(request.user, red_flags, context="onboarding")  # type: ignore[arg-type]
-            if event.tier in selectors.BLOCKING_TIERS:
+            event = services.record_red_flag_screen(request.user, red_flags, context="onboarding")
+            if event.tier in records.BLOCKING_TIERS:
                 return redirect("onboarding-stop")
             return redirect("onboarding-start")
     previous = reverse("onboarding-screen", kwargs={"number": number - 1}) if number > 1 else None
@@ -187,9 +189,9 @@ def screen_question(request: HttpRequest, number: int) -> HttpResponse:
 
 @login_required
 @patient_required
-def stop(request: HttpRequest) -> HttpResponse:
+def stop(request: SignedInRequest) -> HttpResponse:
     """The unmistakable 'get help now' page. No program is made while this stands."""
-    event = selectors.blocking_screening(request.user)  # type: ignore[arg-type]
+    event = records.blocking_screening(request.user)
     if event is None:
         return redirect("onboarding-start")
     meanings = screening.flag_meanings(
@@ -204,25 +206,25 @@ def stop(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @patient_required
-def rescreen(request: HttpRequest) -> HttpResponse:
+def rescreen(request: SignedInRequest) -> HttpResponse:
     """After a clinician has seen them, a person may answer the warning-sign questions again."""
-    if request.method != "POST" or selectors.blocking_screening(request.user) is None:  # type: ignore[arg-type]
+    if request.method != "POST" or records.blocking_screening(request.user) is None:
         return redirect("onboarding-stop")
-    services.clear_blocking_screen(request.user)  # type: ignore[arg-type]
+    services.clear_blocking_screen(request.user)
     return redirect("onboarding-screen", number=1)
 
 
 @login_required
 @patient_required
 @require_http_methods(["GET", "POST"])
-def intake_step(request: HttpRequest, slug: str) -> HttpResponse:
+def intake_step(request: SignedInRequest, slug: str) -> HttpResponse:
     answers = _answers(request)
     steps = _active_steps(answers)
     slugs = [s.slug for s in steps]
     if slug not in slugs:
         raise Http404("No such step")
     # The screen comes first: no intake step before every warning-sign question was answered.
-    blocked = selectors.blocking_screening(request.user) is not None  # type: ignore[arg-type]
+    blocked = records.blocking_screening(request.user) is not None
     if blocked or selectors.unanswered_screen_questions(answers):
         return _next_place(request, answers)
     index = slugs.index(slug)
@@ -232,14 +234,14 @@ def intake_step(request: HttpRequest, slug: str) -> HttpResponse:
         if form.is_valid():
             if step.form is forms.CaudaEquinaStep:
                 try:
-                    event = services.answer_cauda_equina_recheck(request.user, form.to_answers())  # type: ignore[arg-type]
+                    event = services.answer_cauda_equina_recheck(request.user, form.to_answers())
                 except services.ScreenBlocks:
                     return redirect("onboarding-stop")
-                if event is not None and event.tier in selectors.BLOCKING_TIERS:
+                if event is not None and event.tier in records.BLOCKING_TIERS:
                     return redirect("onboarding-stop")
             else:
                 done = list(dict.fromkeys([*answers.get("_done", []), slug]))
-                services.save_draft(request.user, {**form.to_answers(), "_done": done}, step=slug)  # type: ignore[arg-type]
+                services.save_draft(request.user, {**form.to_answers(), "_done": done}, step=slug)
             # The next step is worked out from the saved answers: an answer can add a step.
             answers = _answers(request)
             steps = _active_steps(answers)
@@ -273,8 +275,8 @@ def intake_step(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @patient_required
 @require_http_methods(["GET", "POST"])
-def review(request: HttpRequest) -> HttpResponse:
-    draft = selectors.draft(request.user)  # type: ignore[arg-type]
+def review(request: SignedInRequest) -> HttpResponse:
+    draft = selectors.draft(request.user)
     answers = dict(draft.answers) if draft else {}
     if draft is not None:
         missing = [s for s in _active_steps(answers) if not _step_done(s, answers)]
@@ -284,7 +286,7 @@ def review(request: HttpRequest) -> HttpResponse:
         return redirect("onboarding-start")
     if request.method == "POST":
         try:
-            outcome = services.submit_intake(request.user)  # type: ignore[arg-type]
+            outcome = services.submit_intake(request.user)
         except services.ScreenBlocks:
             return redirect("onboarding-stop")
         except services.ScreenIncomplete:

@@ -20,8 +20,9 @@ from lumbar.domain import instruments
 from lumbar.domain.errors import InvalidInput, invalid_from
 from lumbar.domain.instruments import LicensedWording
 from lumbar.domain.intake import Goal, StartBackAnswers
-from lumbar.web.care.models import OutcomeScore
-from lumbar.web.care.services import ServiceError, lock_person
+from lumbar.web.outcomes.selectors import reassessment_for
+from lumbar.web.records.models import OutcomeScore
+from lumbar.web.records.services import ServiceError, lock_person
 
 
 def licensed_wording() -> dict[str, LicensedWording]:
@@ -48,8 +49,6 @@ def record_reassessment(
     Raises ServiceError when no reassessment is due (or a questionnaire is not offered here) and
     InvalidInput for an answer out of range.
     """
-    from lumbar.web.care.progress import reassessment_for
-
     today = today or timezone.localdate()
     _, status = reassessment_for(user, today)
     if status is None or status.due is None:
@@ -149,3 +148,16 @@ def _goal(activity: str, score: int) -> Goal:
         return Goal.model_validate({"activity": activity, "score": score})
     except ValidationError as exc:
         raise invalid_from(exc, "psfs") from None
+
+
+def record_outcome(
+    user: AbstractBaseUser,
+    instrument: str,
+    score: float,
+    detail: dict[str, Any],
+    *,
+    today: dt.date | None = None,
+) -> OutcomeScore:
+    return OutcomeScore.objects.create(
+        patient=user, date=today or timezone.localdate(), instrument=instrument, score=score, detail=detail
+    )

@@ -37,9 +37,12 @@ from lumbar import __version__
 from lumbar.domain import schedule
 from lumbar.domain.catalog import default_catalog
 from lumbar.interop import calendar
-from lumbar.web.care import account_services, selectors, services
-from lumbar.web.care.decorators import patient_required
-from lumbar.web.care.models import (
+from lumbar.web.accounts import exports, services
+from lumbar.web.accounts.decorators import patient_required
+from lumbar.web.accounts.request import SignedInRequest
+from lumbar.web.records import selectors as records
+from lumbar.web.records import services as records_services
+from lumbar.web.records.models import (
     Alert,
     CheckIn,
     ExerciseLog,
@@ -100,8 +103,8 @@ def signup(request: HttpRequest) -> HttpResponse:
             error_field = "id_understood"
         else:
             try:
-                result = account_services.sign_up(email, password, site_url=request.build_absolute_uri("/"))
-            except services.ServiceError as exc:
+                result = services.sign_up(email, password, site_url=request.build_absolute_uri("/"))
+            except records_services.ServiceError as exc:
                 error = str(exc)
                 error_field = "id_password" if "password" in error.lower() else "id_email"
             else:
@@ -114,11 +117,11 @@ def signup(request: HttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
-    outcome, user = account_services.confirm_email(token)
-    if outcome is account_services.ConfirmOutcome.CONFIRMED and user is not None:
+    outcome, user = services.confirm_email(token)
+    if outcome is services.ConfirmOutcome.CONFIRMED and user is not None:
         if request.user.is_authenticated:
             logout(request)
-        login(request, user, backend="lumbar.web.care.backends.EmailBackend")
+        login(request, user, backend="lumbar.web.accounts.backends.EmailBackend")
         messages.success(request, "Your email is confirmed. Welcome to Lumbar.")
         return redirect("onboarding-start")
     # Like Django's password-reset link: an expired or altered link gets a page saying so (200).
@@ -127,7 +130,7 @@ def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @patient_required
-def settings_page(request: HttpRequest) -> HttpResponse:
+def settings_page(request: SignedInRequest) -> HttpResponse:
     profile = Profile.objects.get(user=request.user)
     feed_path = reverse("calendar-feed", kwargs={"token": profile.calendar_token})
     feed_url = request.build_absolute_uri(feed_path)
@@ -137,7 +140,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         {
             "feed_url": feed_url,
             "webcal_url": re.sub(r"^https?://", "webcal://", feed_url),
-            "confirmation_word": account_services.DELETE_CONFIRMATION,
+            "confirmation_word": services.DELETE_CONFIRMATION,
             "feed_weeks": FEED_WEEKS,
         },
     )
@@ -146,8 +149,8 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @patient_required
 @require_POST
-def new_calendar_link(request: HttpRequest) -> HttpResponse:
-    account_services.new_calendar_token(request.user)  # type: ignore[arg-type]
+def new_calendar_link(request: SignedInRequest) -> HttpResponse:
+    services.new_calendar_token(request.user)
     messages.success(
         request,
         "Your calendar has a new link. The old one has stopped working: subscribe again with this one.",
@@ -172,13 +175,13 @@ RETYPE_HINT = "That password is not right. Enter the password you sign in with."
 @login_required
 @patient_required
 @require_POST
-def delete_account(request: HttpRequest) -> HttpResponse:
+def delete_account(request: SignedInRequest) -> HttpResponse:
     if not password_confirmed(request):
         messages.error(request, f"Your account was not deleted. {RETYPE_HINT}", extra_tags="delete-password")
         return redirect(reverse("settings") + "#delete-heading")
     try:
-        account_services.delete_account_and_data(request.user, request.POST.get("confirmation", ""))  # type: ignore[arg-type]
-    except services.ServiceError as exc:
+        services.delete_account_and_data(request.user, request.POST.get("confirmation", ""))
+    except records_services.ServiceError as exc:
         messages.error(request, str(exc), extra_tags="confirmation")  # the field the error links to
         return redirect("settings")
     logout(request)
@@ -223,8 +226,8 @@ def feed_for(
         app_url=session_url,
         checkin_url=checkin_url,
     )
-    program = selectors.current_program(user)
-    if program is None or selectors.blocking_screening(user) is not None:
+    program = records.current_program(user)
+    if program is None or records.blocking_screening(user) is not None:
         return feed
     per_week = max((int(e.get("sessions_per_week", 0)) for e in program.exercises), default=0)
     sessions = calendar.SessionDays(
@@ -277,7 +280,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 @patient_required
 @require_POST
 @never_cache
-def export_data(request: HttpRequest) -> HttpResponse:
+def export_data(request: SignedInRequest) -> HttpResponse:
     """All the person's records as one JSON document, written as it is read (memory stays flat),
     once the person has entered their password again."""
     if not password_confirmed(request):
@@ -286,7 +289,7 @@ def export_data(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     response = StreamingHttpResponse(
         export_chunks(request.user),
-        content_type="application/json; charset=utf-8",  # type: ignore[arg-type]
+        content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="lumbar-data-{today.isoformat()}.json"'
     return response
@@ -336,6 +339,10 @@ def export_chunks(user: AbstractBaseUser) -> Iterator[str]:
                 "source",
                 "changes",
                 "program",
+                "note",
+                "exercise_notes",
+                "overrides",
+                changed_by_email=F("changed_by__email"),
             ),
         ),
         ("sessions", _sessions(user)),
@@ -346,8 +353,19 @@ def export_chunks(user: AbstractBaseUser) -> Iterator[str]:
         ),
         (
             "alerts",
-            _rows(Alert.objects.filter(patient=user), "created_at", "kind", "severity", "message", "seen_at"),
+            _rows(
+                Alert.objects.filter(patient=user),
+                "created_at",
+                "kind",
+                "severity",
+                "message",
+                "seen_at",
+                "acknowledged_at",
+                "resolved_at",
+                "therapist_note",
+            ),
         ),
+        *exports.extra_sections(user),
     ]
     for name, rows in sections:
         yield f', "{name}": ['
@@ -357,9 +375,9 @@ def export_chunks(user: AbstractBaseUser) -> Iterator[str]:
     yield "}\n"
 
 
-def _rows(queryset: QuerySet[Model], *fields: str) -> Iterator[dict[str, Any]]:
+def _rows(queryset: QuerySet[Model], *fields: str, **expressions: Any) -> Iterator[dict[str, Any]]:
     ordered = queryset if queryset.query.order_by else queryset.order_by("pk")
-    yield from ordered.values(*fields).iterator(chunk_size=EXPORT_CHUNK)
+    yield from ordered.values(*fields, **expressions).iterator(chunk_size=EXPORT_CHUNK)
 
 
 def _sessions(user: AbstractBaseUser) -> Iterator[dict[str, Any]]:

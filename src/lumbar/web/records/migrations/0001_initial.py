@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import lumbar.web.care.models
+import lumbar.web.records.models
 
 
 class Migration(migrations.Migration):
@@ -135,7 +135,7 @@ class Migration(migrations.Migration):
                 (
                     "calendar_token",
                     models.CharField(
-                        default=lumbar.web.care.models.new_feed_token, max_length=64, unique=True
+                        default=lumbar.web.records.models.new_feed_token, max_length=64, unique=True
                     ),
                 ),
                 ("screen_cleared_at", models.DateTimeField(blank=True, null=True)),

@@ -9,20 +9,20 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from lumbar.web.care.models import Profile
+from lumbar.web.records.models import Profile
 
 View = Callable[..., HttpResponse]
 
 
 def patient_required(view: View) -> View:
-    """Patients only; therapists go to their own pages. An account without a profile (e.g. one made
+    """Patients only; therapists go to their caseload. An account without a profile (e.g. one made
     with `createsuperuser`) becomes a patient on first use."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         profile, _ = Profile.objects.get_or_create(user=request.user)  # type: ignore[misc]
         if profile.role != Profile.PATIENT:
-            return redirect("home")
+            return redirect("clinic-caseload")
         return view(request, *args, **kwargs)
 
     return wrapper

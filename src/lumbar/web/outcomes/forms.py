@@ -14,7 +14,7 @@ from django import forms
 
 from lumbar.domain import instruments
 from lumbar.domain.instruments import LicensedWording, OdiWording, RmdqWording, StartBackWording
-from lumbar.web.care.forms import PAIN_CHOICES, Chips, pain_field
+from lumbar.web.core.widgets import PAIN_CHOICES, Chips, pain_field
 
 BOTHERSOMENESS_ORDER = ("not_at_all", "slightly", "moderately", "very_much", "extremely")
 

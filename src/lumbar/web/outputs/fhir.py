@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -26,10 +26,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from lumbar.interop import fhir
-from lumbar.web.care import selectors
-from lumbar.web.care.account import RETYPE_HINT, password_confirmed
-from lumbar.web.care.decorators import patient_required
-from lumbar.web.care.models import (
+from lumbar.web.accounts.decorators import patient_required
+from lumbar.web.accounts.request import SignedInRequest
+from lumbar.web.accounts.views import RETYPE_HINT, password_confirmed
+from lumbar.web.records import selectors as records
+from lumbar.web.records.models import (
     Alert,
     CheckIn,
     ExerciseLog,
@@ -103,7 +104,7 @@ def patient_record(user: AbstractBaseUser) -> fhir.PatientRecord:
             day=row.date,
             pain=row.morning_pain,
             red_flags=dict(row.red_flags or {}),
-            morning=selectors.is_next_morning_reading(row.date, row.created_at),
+            morning=records.is_next_morning_reading(row.date, row.created_at),
             answered=row.created_at,
         )
         for row in CheckIn.objects.filter(patient=user).order_by("date", "id")
@@ -146,12 +147,12 @@ def bundle_for(user: AbstractBaseUser, *, include_email: bool = False) -> dict[s
 @patient_required
 @require_POST
 @never_cache
-def export_fhir(request: HttpRequest) -> HttpResponse:
+def export_fhir(request: SignedInRequest) -> HttpResponse:
     """The signed-in person's own record as a FHIR Bundle, once they have entered their password again."""
     if not password_confirmed(request):
         messages.error(request, f"Nothing was downloaded. {RETYPE_HINT}", extra_tags="export-password")
         return redirect(reverse("settings") + "#data-heading")
-    bundle = bundle_for(request.user)  # type: ignore[arg-type]
+    bundle = bundle_for(request.user)
     response = HttpResponse(fhir.bundle_json(bundle), content_type=FHIR_CONTENT_TYPE)
     today = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="lumbar-fhir-{today}.json"'

@@ -22,8 +22,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from lumbar.web.care import services
-from lumbar.web.care.models import Profile, new_feed_token
+from lumbar.web.records.models import ExerciseSession, Profile, ProgramVersion, new_feed_token
+from lumbar.web.records.services import ServiceError
 
 User = get_user_model()
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ def delete_account_and_data(user: AbstractBaseUser, confirmation: str) -> None:
     the write-ahead log so that nothing of it stays in the database files (deleted rows are already
     overwritten with zeros: PRAGMA secure_delete in the settings). The caller checked the password."""
     if confirmation.strip().upper() != DELETE_CONFIRMATION:
-        raise services.ServiceError(f"To delete your account, type {DELETE_CONFIRMATION} in the box.")
+        raise ServiceError(f"To delete your account, type {DELETE_CONFIRMATION} in the box.")
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
     from lumbar.web.security import throttle
@@ -59,7 +59,7 @@ def delete_account_and_data(user: AbstractBaseUser, confirmation: str) -> None:
             cursor.execute("PRAGMA secure_delete=ON")
     with transaction.atomic():
         delete_sessions_of(user.pk)
-        services.delete_account(user)
+        delete_account(user)
         for model in (AccessAttempt, AccessLog, AccessFailureLog):
             model.objects.filter(username__iexact=username).delete()
         for address in {username, email}:
@@ -163,11 +163,11 @@ def sign_up(email: str, password: str, *, site_url: str) -> SignUpResult:
     account. `site_url` is the site's root URL ("http://127.0.0.1:8000/") for the emailed links."""
     email = normalise_email(email)
     if not email or "@" not in email or len(email) > 150:
-        raise services.ServiceError("Please enter a valid email address.")
+        raise ServiceError("Please enter a valid email address.")
     try:
         validate_password(password, User(username=email, email=email))
     except ValidationError as exc:
-        raise services.ServiceError(" ".join(exc.messages)) from None
+        raise ServiceError(" ".join(exc.messages)) from None
     root = site_url.rstrip("/")
     user = User.objects.filter(username__iexact=email).first()
     if user is None:
@@ -228,3 +228,11 @@ def confirm_email(token: str) -> tuple[ConfirmOutcome, AbstractBaseUser | None]:
             user.save(update_fields=["is_active"])
             return ConfirmOutcome.CONFIRMED, user
     return ConfirmOutcome.HAS_ACCOUNT, None
+
+
+def delete_account(user: AbstractBaseUser) -> None:
+    """Delete the person and everything they recorded (cascades through every care table)."""
+    with transaction.atomic():
+        ExerciseSession.objects.filter(patient=user).delete()
+        ProgramVersion.objects.filter(patient=user).delete()
+        User.objects.filter(pk=user.pk).delete()

@@ -21,10 +21,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lumbar.reports.pdf import PAPERS, PdfUnavailable, paper
-from lumbar.web.care import selectors
-from lumbar.web.care.decorators import patient_required
-from lumbar.web.care.models import Alert, ExerciseSession, OutcomeScore, Profile, ProgramVersion
-from lumbar.web.care.progress import morning_pain, program_span
+from lumbar.web.accounts.decorators import patient_required
+from lumbar.web.accounts.request import SignedInRequest
+from lumbar.web.outcomes.selectors import morning_pain, program_span
+from lumbar.web.records import selectors as records
+from lumbar.web.records.models import Alert, ExerciseSession, OutcomeScore, Profile, ProgramVersion
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -70,12 +71,12 @@ def session_url(request: HttpRequest) -> str | None:
 
 @login_required
 @patient_required
-def program_handout(request: HttpRequest) -> HttpResponse:
+def program_handout(request: SignedInRequest) -> HttpResponse:
     from lumbar.reports.handout import handout_pdf
     from lumbar.web.library.figures import figure_svg
 
     size = _paper(request)
-    current = selectors.current_program(request.user)  # type: ignore[arg-type]
+    current = records.current_program(request.user)
     if current is None:
         return redirect("onboarding-start")
     made = timezone.localdate(current.created_at)
@@ -95,7 +96,7 @@ def program_handout(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @patient_required
-def progress_report(request: HttpRequest) -> HttpResponse:
+def progress_report(request: SignedInRequest) -> HttpResponse:
     from lumbar.reports.report import report_pdf
 
     size = _paper(request)
@@ -103,7 +104,7 @@ def progress_report(request: HttpRequest) -> HttpResponse:
     if period not in PERIODS:
         raise BadRequest("Choose a period of 4 or 12 weeks, or all.")
     today = timezone.localdate()
-    report_input = report_input_for(request.user, PERIODS[period], today)  # type: ignore[arg-type]
+    report_input = report_input_for(request.user, PERIODS[period], today)
     if report_input is None:
         return redirect("onboarding-start")
     try:

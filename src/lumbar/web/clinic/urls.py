@@ -1,0 +1,21 @@
+from django.urls import path
+
+from lumbar.web.clinic import joining, views
+
+urlpatterns = [
+    path("clinic/", views.caseload, name="clinic-caseload"),
+    path("clinic/invites/", views.invites, name="clinic-invites"),
+    path("clinic/invites/<int:invite_id>/revoke/", views.revoke_invite, name="clinic-invite-revoke"),
+    path("clinic/patients/<int:patient_id>/", views.patient_record, name="clinic-patient"),
+    path(
+        "clinic/patients/<int:patient_id>/alerts/<int:alert_id>/",
+        views.review_alert,
+        name="clinic-alert-review",
+    ),
+    path("clinic/audit/", views.audit, name="clinic-audit"),
+    # The patient's side.
+    path("join/", joining.join, name="join"),
+    path("join/<str:code>/", joining.join, name="join-code"),
+    path("settings/therapist/", joining.my_therapist, name="my-therapist"),
+    path("settings/therapist/unlink/", joining.unlink, name="my-therapist-unlink"),
+]
