@@ -475,3 +475,51 @@ def test_a_therapist_is_sent_to_the_caseload_from_the_patients_pages(two_clinics
     response = two_clinics["anna"].client.get("/today/")
     assert (response.status_code, response["Location"]) == (302, "/clinic/")
     assert two_clinics["anna"].client.get("/join/").status_code == 302
+
+
+# --- The monthly summary ---------------------------------------------------------------------------------
+
+
+def test_the_monthly_summary_counts_days_with_data_sessions_minutes_and_alerts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    without_review(monkeypatch)
+    staff = clinic_with_admin()
+    patient, _ = linked_patient(staff, "pat@example.org")
+    linked_patient(staff, "quiet@example.org")
+    november = dt.date(2026, 11, 1)
+    do_session(patient, dt.date(2026, 11, 3), before=3, after=2)
+    do_session(patient, dt.date(2026, 11, 5), before=3, after=2)
+    check_in(patient, dt.date(2026, 11, 6), 2)
+    check_in(patient, dt.date(2026, 11, 5), 2)
+    do_session(patient, dt.date(2026, 10, 30), before=3, after=2)  # another month
+    response = staff.client.get("/clinic/monthly.csv?month=2026-11")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    lines = response.content.decode().splitlines()
+    assert (
+        lines[0] == "patient,email,therapist,month,days_with_data,sessions,exercise_minutes,checkins,alerts"
+    )
+    rows = {line.split(",")[1]: line.split(",") for line in lines[1:]}
+    pat = rows["pat@example.org"]
+    assert pat[3:6] == ["2026-11", "3", "2"]
+    assert int(pat[6]) > 0
+    assert pat[7:] == ["2", "0"]
+    assert rows["quiet@example.org"][3:] == ["2026-11", "0", "0", "0", "0", "0"]
+    assert clinic_selectors.monthly_rows(staff.therapist, november, patient.pk).__next__()["sessions"] == 2
+    downloads = AuditEvent.objects.filter(action=AuditEvent.DOWNLOADED)
+    assert sorted(downloads.values_list("patient__email", flat=True)) == [
+        "pat@example.org",
+        "quiet@example.org",
+    ]
+
+
+def test_the_monthly_summary_refuses_a_bad_month_and_another_clinics_patient() -> None:
+    staff = clinic_with_admin()
+    other = clinic_with_admin("Hilltop Clinic", "cara@hilltop.example")
+    patient, _ = linked_patient(staff, "pat@example.org")
+    assert staff.client.get("/clinic/monthly.csv?month=2026-13").status_code == 400
+    assert staff.client.get("/clinic/monthly.csv?month=nonsense").status_code == 400
+    assert other.client.get(f"/clinic/monthly.csv?patient={patient.pk}").status_code == 404
+    body = other.client.get("/clinic/monthly.csv").content.decode()
+    assert "pat@example.org" not in body

@@ -132,3 +132,37 @@ def _describe_change(
     if after["id"] != before["id"]:
         return f"{before['name']} is replaced by {after['name']} ({_dose_text(after, catalog)}). {reason}"
     return f"{after['name']}: {_dose_text(after, catalog)} now (was {_dose_text(before, catalog)}). {reason}"
+
+
+def hold_progressions(review: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split a review into what applies at once and what waits for a therapist: when a therapist
+    manages the program, making it harder (`progress`, of an exercise or of the walk) is theirs to
+    accept, while easing it (`regress`, `substitute`), which the pain-monitoring rules call for
+    promptly, still applies. Returns (applied now, held), each a review `apply_review` reads."""
+    held_ids = [d for d in review.get("decisions", []) if d["action"] == "progress"]
+    applied = {**review, "decisions": [d for d in review.get("decisions", []) if d["action"] != "progress"]}
+    held: dict[str, Any] = {"today": review.get("today"), "decisions": held_ids, "walking": None}
+    walking = review.get("walking")
+    if walking and walking.get("action") == "progress":
+        applied["walking"] = None
+        held["walking"] = walking
+    return applied, held
+
+
+def held_changes(
+    program: dict[str, Any], held: dict[str, Any], catalog: Catalog
+) -> list[tuple[str, dict[str, Any], str]]:
+    """Each held decision as (target, the decision as a one-decision review, the change in words):
+    the target is the exercise id, or "walking". A decision that would change nothing is left out."""
+    out: list[tuple[str, dict[str, Any], str]] = []
+    for decision in held.get("decisions", []):
+        one = {"today": held.get("today"), "decisions": [decision], "walking": None}
+        _, words = apply_review(program, one, catalog)
+        if words:
+            out.append((decision["id"], one, words[0]))
+    if held.get("walking"):
+        one = {"today": held.get("today"), "decisions": [], "walking": held["walking"]}
+        _, words = apply_review(program, one, catalog)
+        if words:
+            out.append(("walking", one, words[0]))
+    return out

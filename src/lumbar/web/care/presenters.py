@@ -86,6 +86,7 @@ def program_page(version: ProgramVersion, history: list[ProgramVersion]) -> dict
                 "exercise": exercise,
                 "dose": dose_text(entry, catalog),
                 "svg": illustration(entry["id"], "animated"),
+                "therapist_note": version.exercise_notes.get(entry["id"]),
             }
         )
     topics = [catalog.education[t] for t in program.get("education", []) if t in catalog.education]

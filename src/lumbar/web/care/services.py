@@ -24,6 +24,7 @@ from lumbar.web.records.models import (
     CheckIn,
     ExerciseLog,
     ExerciseSession,
+    ProgramSuggestion,
     ProgramVersion,
     ScreeningEvent,
 )
@@ -200,7 +201,7 @@ def run_review(user: AbstractBaseUser, *, today: dt.date) -> ReviewOutcome:
     Progress, hold, regress and substitute make a new program version with the reasons; alerts are
     stored for the person and their therapist; a red flag at a check-in is stored as a screening.
     """
-    from lumbar.domain.program_update import apply_review
+    from lumbar.domain.program_update import apply_review, hold_progressions
     from lumbar.domain.progression import parse_history, review
 
     program = records.current_program(user)
@@ -222,7 +223,11 @@ def run_review(user: AbstractBaseUser, *, today: dt.date) -> ReviewOutcome:
                 flags=result["triage"]["flags"],
                 advice=result["triage"]["advice"],
             )
-        updated, changes = apply_review(program.program, result, default_catalog())
+        applied = result
+        if records.therapist_manages(user):
+            applied, held = hold_progressions(result)
+            _hold_for_therapist(user, program, held)
+        updated, changes = apply_review(program.program, applied, default_catalog())
         new_program = None
         if changes:
             new_program = ProgramVersion.objects.create(
@@ -232,6 +237,8 @@ def run_review(user: AbstractBaseUser, *, today: dt.date) -> ReviewOutcome:
                 program=updated,
                 changes=changes,
                 intake=program.intake,
+                # The therapist's notes on exercises stay with them through the review's changes.
+                exercise_notes={k: v for k, v in program.exercise_notes.items() if k in _ids(updated)},
             )
     names = {e["id"]: e["name"] for e in program.exercises}
     stops = [
@@ -240,6 +247,35 @@ def run_review(user: AbstractBaseUser, *, today: dt.date) -> ReviewOutcome:
         if d["action"] == "stop"
     ]
     return ReviewOutcome(alerts=alerts, new_program=new_program, triage=event, stops=stops)
+
+
+def _hold_for_therapist(user: AbstractBaseUser, program: ProgramVersion, held: dict[str, Any]) -> None:
+    """Keep each held change as the open suggestion for its exercise (or the walk), replacing an
+    older one, and tell the therapist once per new suggestion (a review alert)."""
+    from lumbar.domain.program_update import held_changes
+
+    for target, decision, words in held_changes(program.program, held, default_catalog()):
+        suggestion = ProgramSuggestion.objects.filter(
+            patient=user, target=target, status=ProgramSuggestion.OPEN
+        ).first()
+        if suggestion is not None:
+            if suggestion.change != words or suggestion.program_id != program.pk:
+                suggestion.program, suggestion.decision, suggestion.change = program, decision, words
+                suggestion.save(update_fields=["program", "decision", "change", "updated_at"])
+            continue
+        ProgramSuggestion.objects.create(
+            patient=user, program=program, target=target, decision=decision, change=words
+        )
+        Alert.objects.create(
+            patient=user,
+            kind="progression_suggested",
+            severity="review",
+            message=f"The review suggests a harder step for your therapist to approve: {words}",
+        )
+
+
+def _ids(program: dict[str, Any]) -> set[str]:
+    return {e["id"] for e in program.get("exercises", [])}
 
 
 def _store_alerts(user: AbstractBaseUser, alerts: list[dict[str, Any]], today: dt.date) -> list[Alert]:

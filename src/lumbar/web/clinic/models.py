@@ -72,6 +72,7 @@ class AuditEvent(models.Model):
     LINKED = "linked"
     UNLINKED = "unlinked"
     DOWNLOADED = "downloaded"
+    DECLINED_SUGGESTION = "declined_suggestion"
     ACTIONS = [
         (VIEWED_RECORD, "Viewed the record"),
         (CHANGED_PROGRAM, "Changed the program"),
@@ -80,6 +81,7 @@ class AuditEvent(models.Model):
         (LINKED, "Linked to a therapist"),
         (UNLINKED, "Unlinked from a therapist"),
         (DOWNLOADED, "Downloaded a document"),
+        (DECLINED_SUGGESTION, "Declined a suggested change"),
     ]
 
     at = models.DateTimeField(auto_now_add=True)

@@ -339,3 +339,85 @@ def audit_rows(patient: AbstractBaseUser) -> Iterator[dict[str, Any]]:
         .values("at", "actor_email", "action", "detail", clinic_name=F("clinic__name"))
         .iterator(chunk_size=200)
     )
+
+
+# --- The monthly summary (remote-monitoring data) ----------------------------------------------------
+
+MONTHLY_COLUMNS = (
+    "patient",
+    "email",
+    "therapist",
+    "month",
+    "days_with_data",
+    "sessions",
+    "exercise_minutes",
+    "checkins",
+    "alerts",
+)
+
+
+def monthly_rows(
+    therapist: Therapist, first_day: dt.date, patient_id: int | None = None
+) -> Iterator[dict[str, Any]]:
+    """One row per patient of the clinic for the month starting `first_day`: the days with any data
+    (a session or a check-in), the finished sessions, the minutes of exercise done (each completed
+    exercise at the dose logged, timed as the planner times it), check-ins and alerts raised."""
+    from lumbar.domain.catalog import default_catalog
+    from lumbar.domain.prescription import exercise_seconds
+    from lumbar.domain.prescription_rules import default_rules as prescription_rules
+
+    last_day = (first_day + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    patients = clinic_patients(therapist).select_related("profile", "profile__therapist").order_by("pk")
+    if patient_id is not None:
+        patients = patients.filter(pk=patient_id)
+    catalog, rules = default_catalog(), prescription_rules()
+    # Batches keep memory flat however large the clinic.
+    ids_all = list(patients.values_list("pk", flat=True))
+    for start in range(0, len(ids_all), 200):
+        ids = ids_all[start : start + 200]
+        people = {p.pk: p for p in patients.filter(pk__in=ids)}
+        days: dict[int, set[dt.date]] = {i: set() for i in ids}
+        sessions: dict[int, int] = dict.fromkeys(ids, 0)
+        seconds: dict[int, float] = dict.fromkeys(ids, 0.0)
+        for patient_id_, day, completed in ExerciseSession.objects.filter(
+            patient__in=ids, date__gte=first_day, date__lte=last_day
+        ).values_list("patient_id", "date", "completed_at"):
+            days[patient_id_].add(day)
+            sessions[patient_id_] += completed is not None
+        for patient_id_, exercise_id, sets, reps, hold in (
+            ExerciseLog.objects.filter(
+                session__patient__in=ids,
+                session__date__gte=first_day,
+                session__date__lte=last_day,
+                completed=True,
+            )
+            .values_list("session__patient_id", "exercise_id", "sets", "reps", "hold_seconds")
+            .iterator(chunk_size=2000)
+        ):
+            exercise = catalog.exercises.get(exercise_id)
+            if exercise is not None and sets:
+                seconds[patient_id_] += exercise_seconds(exercise, sets, reps, hold, rules)
+        checkins: dict[int, int] = dict.fromkeys(ids, 0)
+        for patient_id_, day in CheckIn.objects.filter(
+            patient__in=ids, date__gte=first_day, date__lte=last_day
+        ).values_list("patient_id", "date"):
+            days[patient_id_].add(day)
+            checkins[patient_id_] += 1
+        alerts: dict[int, int] = dict.fromkeys(ids, 0)
+        for patient_id_ in Alert.objects.filter(
+            patient__in=ids, created_at__date__gte=first_day, created_at__date__lte=last_day
+        ).values_list("patient_id", flat=True):
+            alerts[patient_id_] += 1
+        for pk in ids:
+            person = people[pk]
+            yield {
+                "patient": person.profile.display_name or person.email,
+                "email": person.email,
+                "therapist": person.profile.therapist.email if person.profile.therapist else "",
+                "month": first_day.strftime("%Y-%m"),
+                "days_with_data": len(days[pk]),
+                "sessions": sessions[pk],
+                "exercise_minutes": round(seconds[pk] / 60),
+                "checkins": checkins[pk],
+                "alerts": alerts[pk],
+            }

@@ -18,10 +18,15 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from lumbar.domain.catalog import default_catalog
+from lumbar.domain.intake import parse_intake
+from lumbar.domain.program_edit import EditedExercise, apply_edits, check_exercises, dose_checks
+from lumbar.domain.program_update import apply_review
 from lumbar.web.clinic.models import AuditEvent, Clinic, Invite, Therapist
 from lumbar.web.clinic.selectors import linked_patient
-from lumbar.web.records.models import Alert, Profile
-from lumbar.web.records.services import ServiceError, lock_person
+from lumbar.web.records import selectors as records
+from lumbar.web.records.models import Alert, IntakeRecord, Profile, ProgramSuggestion, ProgramVersion
+from lumbar.web.records.services import ServiceError, lock_person, next_program_number
 
 User = get_user_model()
 
@@ -272,6 +277,22 @@ def audit(
     )
 
 
+def record_downloads(therapist: Therapist, emails: list[str], what: str) -> None:
+    """One DOWNLOADED entry per patient whose data left the server in a document."""
+    patients = User.objects.filter(email__in=emails).only("pk")
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=therapist.user,
+            actor_email=therapist.user.email,
+            patient=p,
+            clinic=therapist.clinic,
+            action=AuditEvent.DOWNLOADED,
+            detail={"document": what},
+        )
+        for p in patients
+    )
+
+
 def record_viewed(therapist: Therapist, patient: AbstractBaseUser, what: str = "record") -> None:
     audit(therapist.user, patient, AuditEvent.VIEWED_RECORD, clinic=therapist.clinic, detail={"page": what})
 
@@ -281,3 +302,180 @@ def _patient(therapist: Therapist, patient_id: int) -> AbstractBaseUser:
     if patient is None:
         raise NotYourPatient("That patient is not in your clinic's caseload.")
     return patient
+
+
+# --- The program editor ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProgramEdit:
+    """What the therapist saves: the exercise list in order, a note to the patient (why), a note per
+    exercise, and a reason for each engine check they override (by exercise id)."""
+
+    exercises: list[EditedExercise]
+    note: str
+    exercise_notes: dict[str, str]
+    overrides: dict[str, str]
+    based_on: int  # the version number the therapist was editing
+
+
+class ChecksNotOverridden(ServiceError):
+    """Some exercises fail the engine's checks and have no override reason."""
+
+    def __init__(self, unresolved: dict[str, str]) -> None:
+        self.unresolved = unresolved
+        super().__init__(
+            "Some choices go against this patient's precautions: give a reason to override each, or change them."
+        )
+
+
+class ProgramMoved(ServiceError):
+    pass
+
+
+def engine_checks(patient: AbstractBaseUser, edits: list[EditedExercise]) -> dict[str, dict[str, Any]]:
+    """For each exercise: the refusals needing an override and the cautions, from the patient's intake."""
+    intake_row = IntakeRecord.objects.filter(patient=patient).order_by("-created_at").first()
+    catalog = default_catalog()
+    result: dict[str, dict[str, Any]] = {e.id: {"refusals": [], "cautions": []} for e in edits}
+    if intake_row is not None:
+        for check in check_exercises(parse_intake(intake_row.data), [e.id for e in edits], catalog):
+            if check.refusal:
+                result[check.exercise_id]["refusals"].append(check.refusal)
+            result[check.exercise_id]["cautions"] += list(check.cautions)
+    for dose in dose_checks(edits, catalog):
+        if dose.refusal:
+            result[dose.exercise_id]["refusals"].append(dose.refusal)
+    return result
+
+
+def save_program(therapist: Therapist, patient_id: int, edit: ProgramEdit) -> ProgramVersion:
+    """A new program version from the therapist's edit, once the engine's checks pass or are
+    overridden with a reason. The same edit sent twice (a double submit) saves once; an edit of a
+    version that has since changed (another tab, another therapist, the review) is refused."""
+    note = edit.note.strip()
+    if not note:
+        raise ServiceError("Tell the patient why you changed their program.")
+    if len(note) > NOTE_MAX or any(len(n) > NOTE_MAX for n in edit.exercise_notes.values()):
+        raise ServiceError(f"Keep each note under {NOTE_MAX} characters.")
+    with transaction.atomic():
+        patient = _patient(therapist, patient_id)
+        lock_person(patient)
+        current = records.current_program(patient)
+        if current is None:
+            raise ServiceError("This patient has no program yet: they make one by finishing the intake.")
+        updated, changes = apply_edits(current.program, edit.exercises, default_catalog())
+        notes = {
+            k: v.strip()
+            for k, v in edit.exercise_notes.items()
+            if v.strip() and k in {e.id for e in edit.exercises}
+        }
+        if current.number != edit.based_on:
+            if (
+                current.source == ProgramVersion.THERAPIST
+                and current.changed_by_id == therapist.user_id
+                and current.note == note
+                and current.program["exercises"] == updated["exercises"]
+                and current.exercise_notes == notes
+            ):
+                return current  # this very edit, saved a moment ago
+            raise ProgramMoved(
+                f"The program changed since you opened it (it is now version {current.number}). "
+                "Look at the new version and make your change again."
+            )
+        checks = engine_checks(patient, edit.exercises)
+        unresolved = {
+            exercise_id: "; ".join(c["refusals"])
+            for exercise_id, c in checks.items()
+            if c["refusals"] and not edit.overrides.get(exercise_id, "").strip()
+        }
+        if unresolved:
+            raise ChecksNotOverridden(unresolved)
+        if not changes and notes == current.exercise_notes:
+            raise ServiceError("Nothing changed: the program is as it was.")
+        overrides = [
+            {
+                "exercise": exercise_id,
+                "check": "; ".join(c["refusals"]),
+                "reason": edit.overrides[exercise_id].strip()[:NOTE_MAX],
+            }
+            for exercise_id, c in checks.items()
+            if c["refusals"]
+        ]
+        version = ProgramVersion.objects.create(
+            patient=patient,
+            number=next_program_number(patient),
+            source=ProgramVersion.THERAPIST,
+            program=updated,
+            changes=changes or ["Your therapist's notes on your exercises changed."],
+            intake=current.intake,
+            changed_by=therapist.user,
+            note=note,
+            exercise_notes=notes,
+            overrides=overrides,
+        )
+        # Suggestions were about the version they were made on; the therapist has now decided.
+        ProgramSuggestion.objects.filter(patient=patient, status=ProgramSuggestion.OPEN).update(
+            status=ProgramSuggestion.DECLINED,
+            decided_by=therapist.user,
+            decided_at=timezone.now(),
+            reason="Superseded by the therapist's own change.",
+        )
+        audit(
+            therapist.user,
+            patient,
+            AuditEvent.CHANGED_PROGRAM,
+            clinic=therapist.clinic,
+            detail={"version": version.number, "changes": changes, "overrides": overrides},
+        )
+    return version
+
+
+def decide_suggestion(
+    therapist: Therapist, patient_id: int, suggestion_id: int, *, accept: bool, reason: str = ""
+) -> ProgramVersion | None:
+    """Accept (a new program version with the change) or decline (with a reason) a held change.
+    Deciding twice does nothing more."""
+    with transaction.atomic():
+        patient = _patient(therapist, patient_id)
+        lock_person(patient)
+        suggestion = (
+            ProgramSuggestion.objects.select_for_update().filter(pk=suggestion_id, patient=patient).first()
+        )
+        if suggestion is None:
+            raise NotYourPatient("That suggestion is not in this patient's record.")
+        if suggestion.status != ProgramSuggestion.OPEN:
+            return None
+        if not accept and not reason.strip():
+            raise ServiceError("Give a reason for declining, for the record.")
+        suggestion.status = ProgramSuggestion.ACCEPTED if accept else ProgramSuggestion.DECLINED
+        suggestion.decided_by, suggestion.decided_at = therapist.user, timezone.now()
+        suggestion.reason = reason.strip()[:NOTE_MAX]
+        suggestion.save(update_fields=["status", "decided_by", "decided_at", "reason", "updated_at"])
+        version = None
+        if accept:
+            current = records.current_program(patient)
+            if current is None:
+                raise ServiceError("This patient has no program.")
+            updated, changes = apply_review(current.program, suggestion.decision, default_catalog())
+            if changes:
+                version = ProgramVersion.objects.create(
+                    patient=patient,
+                    number=next_program_number(patient),
+                    source=ProgramVersion.THERAPIST,
+                    program=updated,
+                    changes=changes,
+                    intake=current.intake,
+                    changed_by=therapist.user,
+                    note=reason.strip()[:NOTE_MAX]
+                    or "Your therapist approved the next step of your program.",
+                    exercise_notes=current.exercise_notes,
+                )
+        audit(
+            therapist.user,
+            patient,
+            AuditEvent.CHANGED_PROGRAM if version else AuditEvent.DECLINED_SUGGESTION,
+            clinic=therapist.clinic,
+            detail={"suggestion": suggestion.pk, "accepted": accept, "change": suggestion.change},
+        )
+    return version

@@ -12,7 +12,14 @@ urlpatterns = [
         views.review_alert,
         name="clinic-alert-review",
     ),
+    path("clinic/patients/<int:patient_id>/program/", views.program_editor, name="clinic-program"),
+    path(
+        "clinic/patients/<int:patient_id>/suggestions/<int:suggestion_id>/",
+        views.decide_suggestion,
+        name="clinic-suggestion",
+    ),
     path("clinic/audit/", views.audit, name="clinic-audit"),
+    path("clinic/monthly.csv", views.monthly_csv, name="clinic-monthly"),
     # The patient's side.
     path("join/", joining.join, name="join"),
     path("join/<str:code>/", joining.join, name="join-code"),

@@ -6,6 +6,9 @@ record is found through the therapist's clinic, so a forged id reaches a 404 as 
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -18,11 +21,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lumbar.web.clinic import selectors, services
+from lumbar.domain.errors import InvalidInput
+from lumbar.domain.program_edit import EditedExercise
+from lumbar.web.clinic import forms, selectors, services
 from lumbar.web.clinic.models import Therapist
 from lumbar.web.outcomes.presenters import overview
 from lumbar.web.records import selectors as records
-from lumbar.web.records.models import Alert, CheckIn, ExerciseSession, IntakeRecord, ScreeningEvent
+from lumbar.web.records.models import (
+    Alert,
+    CheckIn,
+    ExerciseSession,
+    IntakeRecord,
+    ProgramSuggestion,
+    ScreeningEvent,
+)
 from lumbar.web.records.services import ServiceError
 
 RECENT_ROWS = 30
@@ -146,6 +158,7 @@ def patient_record(request: TherapistRequest, patient_id: int) -> HttpResponse:
         ),
         "intakes": list(IntakeRecord.objects.filter(patient=patient).order_by("-created_at")[:10]),
         "blocked": records.blocking_screening(patient),
+        "suggestions": list(ProgramSuggestion.objects.filter(patient=patient, status=ProgramSuggestion.OPEN)),
     }
     return render(request, "clinic/patient.html", context)
 
@@ -176,3 +189,136 @@ def audit(request: TherapistRequest) -> HttpResponse:
         raise Http404("Only the clinic's admins see its audit trail.")
     page = selectors.audit_page(request.therapist, _page_number(request))
     return render(request, "clinic/audit.html", {"page": page, "clinic": request.therapist.clinic})
+
+
+@require_http_methods(["GET", "POST"])
+@therapist_required
+def program_editor(request: TherapistRequest, patient_id: int) -> HttpResponse:
+    patient = selectors.linked_patient(request.therapist, patient_id)
+    if patient is None:
+        raise Http404("Not a patient of this clinic.")
+    current = records.current_program(patient)
+    if current is None:
+        messages.error(request, "This patient has no program yet: they make one by finishing the intake.")
+        return redirect("clinic-patient", patient_id)
+    entries = current.exercises
+    currents = [e["id"] for e in entries]
+    days = max((int(e.get("sessions_per_week", 0)) for e in entries), default=0) or None
+    unresolved: dict[str, str] = {}
+    if request.method == "POST":
+        rows = forms.ExerciseRows(request.POST, currents=currents, default_days=days)
+        head = forms.ProgramNoteForm(request.POST)
+        if rows.is_valid() and head.is_valid():
+            chosen = rows.chosen()
+            edit = services.ProgramEdit(
+                exercises=[row.edited() for row in chosen],
+                note=head.cleaned_data["note"],
+                exercise_notes={r.cleaned_data["exercise"]: r.cleaned_data.get("note", "") for r in chosen},
+                overrides={r.cleaned_data["exercise"]: r.cleaned_data.get("override", "") for r in chosen},
+                based_on=head.cleaned_data["based_on"],
+            )
+            try:
+                version = services.save_program(request.therapist, patient.pk, edit)
+            except services.ChecksNotOverridden as exc:
+                unresolved = exc.unresolved
+                head.add_error(None, str(exc))
+            except (InvalidInput, ServiceError) as exc:
+                head.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request, f"Saved as version {version.number}. The patient sees it with your note."
+                )
+                return redirect(reverse("clinic-patient", args=[patient.pk]) + "#program-heading")
+    else:
+        initial = [
+            {
+                "exercise": e["id"],
+                "sets": e.get("sets"),
+                "reps": e.get("reps"),
+                "hold_seconds": e.get("hold_seconds"),
+                "sessions_per_week": e.get("sessions_per_week"),
+                "note": current.exercise_notes.get(e["id"], ""),
+                "ORDER": index,
+            }
+            for index, e in enumerate(entries, start=1)
+        ]
+        rows = forms.ExerciseRows(initial=initial, currents=currents, default_days=days)
+        head = forms.ProgramNoteForm(initial={"based_on": current.number})
+    shown = currents + [i for i in unresolved if i not in currents]
+    checks = services.engine_checks(patient, [EditedExercise(i, 1, 1, None, 1) for i in shown])
+    return render(
+        request,
+        "clinic/program_editor.html",
+        {
+            "patient": patient,
+            "name": patient.profile.display_name or patient.email,
+            "current": current,
+            "rows": rows,
+            "head": head,
+            "unresolved": unresolved,
+            "cautions": {k: v["cautions"] for k, v in checks.items()},
+            "refusals": {k: v["refusals"] for k, v in checks.items()},
+            "flagged": {k for k, v in checks.items() if v["refusals"]} | set(unresolved),
+            "suggestions": list(
+                ProgramSuggestion.objects.filter(patient=patient, status=ProgramSuggestion.OPEN)
+            ),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+@therapist_required
+def decide_suggestion(request: TherapistRequest, patient_id: int, suggestion_id: int) -> HttpResponse:
+    accept = request.POST.get("action") == "accept"
+    try:
+        version = services.decide_suggestion(
+            request.therapist, patient_id, suggestion_id, accept=accept, reason=request.POST.get("reason", "")
+        )
+    except services.NotYourPatient:
+        raise Http404("Not a patient of this clinic.") from None
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        if version is not None:
+            messages.success(request, f"Accepted: saved as version {version.number}.")
+        elif accept:
+            messages.info(request, "That suggestion was already decided.")
+        else:
+            messages.success(request, "Declined, with your reason kept in the record.")
+    return redirect(reverse("clinic-patient", args=[patient_id]) + "#program-heading")
+
+
+def _month(value: str | None, today: dt.date) -> dt.date | None:
+    """The first day of a YYYY-MM month; last month when none is given; None when malformed."""
+    if not value:
+        return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    year, _, month = value.partition("-")
+    if not (year.isdigit() and month.isdigit() and len(year) == 4 and 1 <= int(month) <= 12):
+        return None
+    return dt.date(int(year), int(month), 1)
+
+
+@require_GET
+@therapist_required
+def monthly_csv(request: TherapistRequest) -> HttpResponse:
+    """?month=YYYY-MM (default: last month), optionally &patient=<id>: the clinic's monthly summary."""
+    month = _month(request.GET.get("month"), timezone.localdate())
+    if month is None:
+        return HttpResponse(
+            "Give the month as YYYY-MM, e.g. 2026-11.\n", status=400, content_type="text/plain"
+        )
+    patient_id = request.GET.get("patient")
+    if patient_id is not None and (
+        not patient_id.isdigit() or selectors.linked_patient(request.therapist, int(patient_id)) is None
+    ):
+        raise Http404("Not a patient of this clinic.")
+    rows = list(selectors.monthly_rows(request.therapist, month, int(patient_id) if patient_id else None))
+    services.record_downloads(request.therapist, [r["email"] for r in rows], f"monthly summary {month:%Y-%m}")
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=selectors.MONTHLY_COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="lumbar-monthly-{month:%Y-%m}.csv"'
+    return response

@@ -216,3 +216,43 @@ class Alert(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["patient", "resolved_at"])]
+
+
+class ProgramSuggestion(models.Model):
+    """A change the automatic review would make to a program a therapist manages, held for the
+    therapist to accept or decline: the review never makes a therapist's program harder on its own
+    (easier changes, which the pain-monitoring rules call for at once, still apply).
+
+    One open suggestion per exercise (or the walk); a later review updates it."""
+
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    STATUSES = [(OPEN, "Waiting for the therapist"), (ACCEPTED, "Accepted"), (DECLINED, "Declined")]
+    WALKING = "walking"
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="suggestions"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    program = models.ForeignKey(ProgramVersion, on_delete=models.CASCADE, related_name="suggestions")
+    target = models.CharField(max_length=60, help_text="the exercise id, or 'walking'")
+    decision = models.JSONField(help_text="the review's decision, as apply_review reads it")
+    change = models.TextField(help_text="the change in plain words")
+    status = models.CharField(max_length=16, choices=STATUSES, default=OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "target"],
+                condition=models.Q(status="open"),
+                name="one_open_suggestion_per_target",
+            )
+        ]

@@ -194,3 +194,12 @@ def sessions_between(user: AbstractBaseUser, start: dt.date, end: dt.date) -> li
 
 def checkins_between(user: AbstractBaseUser, start: dt.date, end: dt.date) -> list[CheckIn]:
     return list(CheckIn.objects.filter(patient=user, date__gte=start, date__lte=end).order_by("date", "id"))
+
+
+def therapist_manages(user: AbstractBaseUser) -> bool:
+    """Is the program a therapist's? The person is linked to a therapist who has changed their
+    program at least once; until then, and after the person unlinks, the review runs on its own."""
+    return (
+        Profile.objects.filter(user=user, therapist__isnull=False).exists()
+        and ProgramVersion.objects.filter(patient=user, source=ProgramVersion.THERAPIST).exists()
+    )
