@@ -44,7 +44,6 @@ def join(request: SignedInRequest, code: str = "") -> HttpResponse:
         request,
         "clinic/join.html",
         {"code": services.normalise_code(code), "error": error, "current": _current(request)},
-        status=400 if error else 200,
     )
 
 

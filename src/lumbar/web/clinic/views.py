@@ -263,7 +263,6 @@ def program_editor(request: TherapistRequest, patient_id: int) -> HttpResponse:
                 ProgramSuggestion.objects.filter(patient=patient, status=ProgramSuggestion.OPEN)
             ),
         },
-        status=400 if request.method == "POST" else 200,
     )
 
 
