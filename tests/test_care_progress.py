@@ -4,12 +4,18 @@ adherence (calendar, streak, rate), and the reassessment at the content's checkp
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
+import os
 import re
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
@@ -20,6 +26,7 @@ from lumbar.domain import instruments, schedule
 from lumbar.domain.errors import InvalidInput
 from lumbar.domain.intake import StartBackAnswers
 from lumbar.reports.charts import ChangeBand, PainReading, pain_chart_svg
+from lumbar.web.core import charts
 from lumbar.web.outcomes import presenters as outcomes_presenters
 from lumbar.web.outcomes import selectors as outcomes_selectors
 from lumbar.web.outcomes import services as outcomes_services
@@ -190,6 +197,116 @@ def test_the_chart_is_drawn_once_per_set_of_readings(client: Client, monkeypatch
     check_in(user, ago(3), 4)
     client.get("/progress/")
     assert len(drawn) == 2
+
+
+def _pain_chart(page: bytes) -> str:
+    found = re.search(r'<svg id="pain-chart".*?</svg>', page.decode(), re.DOTALL)
+    assert found, "the page has the pain chart"
+    return found.group(0)
+
+
+def _chart_in_another_process(user_pk: Any) -> str:
+    """What a second server process (another gunicorn worker) finds in the cache for the person's
+    pain chart: the SVG's SHA-256, or "missing"."""
+    code = (
+        "import hashlib, django; django.setup();"
+        "from django.core.cache import cache; from lumbar.web.core import charts;"
+        f"entry = cache.get(charts.key('pain', {user_pk!r}));"
+        "print(hashlib.sha256(entry[1].encode()).hexdigest() if entry else 'missing')"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "lumbar.web.settings.test"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120, check=True
+    )
+    return done.stdout.strip()
+
+
+def test_charts_are_cached_where_every_server_process_reads_them(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = settings.CACHES["default"]
+    assert backend["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert Path(backend["LOCATION"]).is_relative_to(settings.DATA_DIR)  # no service to run
+    onboard(client)
+    user = patient()
+    started_days_ago(user, 5)
+    do_session(user, ago(4), before=5, after=3)
+    drawn: list[int] = []
+
+    def counting(*args: Any, **kwargs: Any) -> str:
+        drawn.append(1)
+        return pain_chart_svg(*args, **kwargs)
+
+    monkeypatch.setattr(outcomes_presenters, "pain_chart_svg", counting)
+    svg = _pain_chart(client.get("/progress/").content)
+    _, kept = cache.get(charts.key("pain", user.pk))
+    assert _chart_in_another_process(user.pk) == hashlib.sha256(kept.encode()).hexdigest()
+    # A second device of the same person (another worker's request) is not drawn again.
+    other_device = Client()
+    other_device.force_login(user)
+    assert _pain_chart(other_device.get("/progress/").content) == svg
+    assert len(drawn) == 1
+    assert (Path(backend["LOCATION"]).stat().st_mode & 0o777) == 0o700
+
+
+def test_a_chart_is_served_only_to_its_own_patient_and_only_for_the_same_readings() -> None:
+    drawn: list[str] = []
+
+    def draw(label: str) -> Callable[[], str]:
+        return lambda: drawn.append(label) or f"<svg>{label}</svg>"
+
+    assert charts.cached_chart("pain", 1, b"readings", draw("first")) == "<svg>first</svg>"
+    assert charts.cached_chart("pain", 1, b"readings", draw("again")) == "<svg>first</svg>"
+    # Another patient with exactly the same readings gets a chart drawn for them, never the first's.
+    assert charts.cached_chart("pain", 2, b"readings", draw("second")) == "<svg>second</svg>"
+    # New readings draw again and replace the entry: one chart per patient in the cache.
+    assert charts.cached_chart("pain", 1, b"more readings", draw("newer")) == "<svg>newer</svg>"
+    assert charts.cached_chart("pain", 1, b"readings", draw("older")) == "<svg>older</svg>"
+    assert drawn == ["first", "second", "newer", "older"]
+    with pytest.raises(ValueError, match="CHART_NAMES"):
+        charts.cached_chart("unknown", 1, b"", draw("x"))
+
+
+def test_the_chart_cache_is_bounded_in_entries_and_time() -> None:
+    backend = settings.CACHES["default"]
+    assert 0 < backend["OPTIONS"]["MAX_ENTRIES"] <= 10_000
+    assert backend["OPTIONS"]["CULL_FREQUENCY"] > 1  # past the bound, a share of entries is dropped
+    assert 0 < charts.TIMEOUT_SECONDS <= 60 * 60 * 24 * 31
+
+
+def test_deleting_the_account_deletes_their_charts_from_the_cache(
+    client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    onboard(client)
+    user = patient()
+    started_days_ago(user, 5)
+    do_session(user, ago(4), before=7, after=6)
+    client.get("/progress/")
+    assert cache.get(charts.key("pain", user.pk)) is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/settings/delete/", {"confirmation": "DELETE", "password": PASSWORD})
+    assert response.status_code == 302
+    assert cache.get(charts.key("pain", user.pk)) is None
+    assert _chart_in_another_process(user.pk) == "missing"
+    assert not list(Path(settings.CACHES["default"]["LOCATION"]).glob("*.djcache"))
+
+
+def test_a_cache_that_cannot_be_written_only_costs_speed(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    onboard(client)
+    user = patient()
+    started_days_ago(user, 5)
+    do_session(user, ago(4), before=5, after=3)
+
+    def refused(*args: Any, **kwargs: Any) -> None:
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(cache, "set", refused)
+    monkeypatch.setattr(cache, "get", refused)
+    response = client.get("/progress/")
+    assert response.status_code == 200
+    assert _pain_chart(response.content).startswith('<svg id="pain-chart"')
 
 
 def test_with_no_readings_yet_the_page_says_so_instead_of_an_empty_chart(client: Client) -> None:

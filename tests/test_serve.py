@@ -307,3 +307,6 @@ def test_data_dir_is_0700_and_database_files_0600_even_with_umask_000(tmp_path: 
     assert modes == dict.fromkeys(modes, 0o600)
     assert (data_dir / "secret_key").stat().st_mode & 0o777 == 0o600
     assert (data_dir / "lumbar.lock").stat().st_mode & 0o777 == 0o600
+    # The cache every worker shares (charts): private like the rest, created before the first request.
+    assert (data_dir / "cache").stat().st_mode & 0o777 == 0o700
+    assert (data_dir / "cache" / "django").stat().st_mode & 0o777 == 0o700

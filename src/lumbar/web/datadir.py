@@ -10,6 +10,7 @@ ENV_DATA_DIR = "LUMBAR_DATA_DIR"
 DATABASE_FILE = "lumbar.sqlite3"
 SECRET_FILE = "secret_key"  # noqa: S105 (a file name, not a secret)
 LOCK_FILE = "lumbar.lock"
+CACHE_SUBDIR = "cache/django"  # the cache every server process shares (settings CACHES)
 
 
 def make_private_dir(directory: Path) -> None:

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lumbar.web.datadir import DATABASE_FILE, ENV_DATA_DIR, LOCK_FILE, make_private_dir
+from lumbar.web.datadir import CACHE_SUBDIR, DATABASE_FILE, ENV_DATA_DIR, LOCK_FILE, make_private_dir
 
 SETTINGS_MODULE = "lumbar.web.settings.production"
 STARTUP_TIMEOUT_SECONDS = 60.0
@@ -147,6 +147,10 @@ def prepare(directory: Path) -> str:
     secure_database_files(directory)
     (directory / "static").mkdir(exist_ok=True)
     configure_environment(directory)
+    try:  # the cache every worker shares (settings CACHES): private, like the directory itself
+        make_private_dir(directory / CACHE_SUBDIR)
+    except OSError as exc:
+        raise ServeError(f"cannot create the cache directory in {directory}: {exc.strerror or exc}") from None
 
     from lumbar.domain.catalog import ContentError, default_catalog
 

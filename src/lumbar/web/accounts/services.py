@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from lumbar.web.core import charts
 from lumbar.web.records.models import ExerciseSession, Profile, ProgramVersion, new_feed_token
 from lumbar.web.records.services import ServiceError
 
@@ -231,8 +232,11 @@ def confirm_email(token: str) -> tuple[ConfirmOutcome, AbstractBaseUser | None]:
 
 
 def delete_account(user: AbstractBaseUser) -> None:
-    """Delete the person and everything they recorded (cascades through every care table)."""
+    """Delete the person and everything they recorded (cascades through every care table), and once
+    that is committed, the charts drawn of it from the shared cache."""
+    user_pk = user.pk
     with transaction.atomic():
         ExerciseSession.objects.filter(patient=user).delete()
         ProgramVersion.objects.filter(patient=user).delete()
-        User.objects.filter(pk=user.pk).delete()
+        User.objects.filter(pk=user_pk).delete()
+        transaction.on_commit(lambda: charts.forget(user_pk))

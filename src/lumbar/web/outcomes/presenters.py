@@ -7,15 +7,14 @@ streaks from lumbar.domain.schedule.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.cache import cache
 
 from lumbar.domain import instruments, schedule
 from lumbar.reports.charts import ChangeBand, PainReading, pain_chart_svg
 from lumbar.reports.report import nprs_band
+from lumbar.web.core import charts
 from lumbar.web.outcomes.selectors import (
     ProgramSpan,
     SessionDay,
@@ -34,9 +33,6 @@ CHART_WEEKS = 12
 
 
 CALENDAR_WEEKS = 4
-
-
-CHART_CACHE_SECONDS = 60 * 60 * 24 * 7
 
 
 INSTRUMENT_ORDER = ("nprs", "psfs", "odi", "rmdq", "startback")
@@ -72,19 +68,20 @@ def pain_section(
         return {"svg": None, "table": table, "band": band}
     content = instruments.default_instruments().nprs
     description = _pain_description(readings, band)
-    key_data = repr((readings, band, description)).encode()
-    key = f"lumbar:pain-chart:{user.pk}:{hashlib.sha256(key_data).hexdigest()}"
-    svg = cache.get(key)
-    if svg is None:
-        svg = pain_chart_svg(
+    # Drawn once per set of readings, by whichever worker sees it first (lumbar.web.core.charts).
+    svg = charts.cached_chart(
+        "pain",
+        user.pk,
+        repr((readings, band, description)).encode(),
+        lambda: pain_chart_svg(
             readings,
             scale_min=content.range.min,
             scale_max=content.range.max,
             band=band,
             title="Your back pain over time",
             description=description,
-        )
-        cache.set(key, svg, CHART_CACHE_SECONDS)
+        ),
+    )
     return {"svg": svg, "table": table, "band": band}
 
 

@@ -10,7 +10,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from lumbar.web.datadir import DATABASE_FILE, data_dir, secret_key
+from lumbar.web.datadir import CACHE_SUBDIR, DATABASE_FILE, data_dir, secret_key
 from lumbar.web.security.email import email_settings
 from lumbar.web.security.proxy import parse_trusted_proxies
 
@@ -216,6 +216,22 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# The cache every server process shares: `lumbar serve` runs several gunicorn workers, and a
+# per-process cache (Django's default) would draw each chart once per worker and keep one copy in
+# each. Files in the data directory (mode 700, files 600) need no extra service and survive a
+# restart; a write is a rename, so a worker never reads half an entry. It holds drawn charts, one per
+# person (lumbar.web.core.charts, deleted with the account); MAX_ENTRIES bounds it (past it, a
+# quarter of the entries are dropped). `cache/figures/` beside it is the exercise figures' own.
+CACHE_DIR = DATA_DIR / CACHE_SUBDIR
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(CACHE_DIR),
+        "TIMEOUT": 60 * 60 * 24 * 7,
+        "OPTIONS": {"MAX_ENTRIES": 5000, "CULL_FREQUENCY": 4},
+    }
+}
 
 # LUMBAR_EMAIL_URL: smtp://user:password@host:587 (STARTTLS), smtps://...:465 or console://.
 # Unset: the console on a loopback-only server (the embedded default), else nothing is sent and no

@@ -11,6 +11,10 @@ os.environ.setdefault("LUMBAR_SECRET_KEY", "test-only-secret-key-not-for-product
 from lumbar.web.settings.base import *  # noqa: F403
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+# The shared file cache, one folder per pytest-xdist worker, so that one worker's cache.clear() never
+# empties another's (a subprocess started by a test inherits the variable and shares its folder).
+CACHE_DIR = CACHE_DIR / os.environ.get("PYTEST_XDIST_WORKER", "main")  # noqa: F405
+CACHES["default"]["LOCATION"] = str(CACHE_DIR)  # noqa: F405
 DEBUG = False
 # Hashing cost is irrelevant to what the tests check; argon2 stays the production hasher.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
