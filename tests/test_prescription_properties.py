@@ -452,7 +452,9 @@ def test_a_fit_person_in_the_later_phases_gets_the_time_they_offered_within_a_qu
     program = prescribe(intake, catalog).to_json()
     assert program["session_minutes"] <= minutes
     assert 3 <= len(program["exercises"]) <= 6
-    if program["session_minutes"] < minutes * 0.75:
+    # session_minutes is rounded to 0.1 min: a session the planner filled to exactly three quarters
+    # (its stopping point) may read 0.05 min short of it.
+    if program["session_minutes"] + 0.05 < minutes * 0.75:
         # Short of the offer only when nothing more fits: the program is never padded with more
         # exercises, and one step more of any exercise (a set, then 2 reps, then 5 s of hold, up to
         # the library's maximum dose) would pass the minutes offered; the day's walk either ends the
