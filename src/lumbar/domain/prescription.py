@@ -751,9 +751,16 @@ def exercise_seconds(
     return sets * one_set + (sets - 1) * timing.rest_seconds + rules.timing.setup_seconds_per_exercise
 
 
-def _with_start_dose(pick: _Pick) -> _Pick:
+def _with_start_dose(pick: _Pick, person: Presentation, rules: PrescriptionRules) -> _Pick:
     dose = pick.exercise.dose
-    return replace(pick, sets=dose.sets, reps=dose.reps, hold_seconds=dose.hold_seconds, shortened=False)
+    pick = replace(pick, sets=dose.sets, reps=dose.reps, hold_seconds=dose.hold_seconds, shortened=False)
+    little = _little_and_often(pick, person, rules)
+    if little is not None:
+        # Work in the easing direction is done little and often at the rule's own dose: the session's
+        # minutes count it at that dose, so that fitting the time never leaves it over the minutes.
+        repeated = pick.reps is not None and pick.hold_seconds is None
+        pick = replace(pick, sets=little.sets, reps=little.reps if repeated else pick.reps)
+    return pick
 
 
 def _seconds(pick: _Pick, rules: PrescriptionRules) -> float:
@@ -768,8 +775,11 @@ def _floor(start: int, rules: PrescriptionRules) -> int:
     return max(1, math.ceil(start * rules.timing.min_fraction_of_starting_dose))
 
 
-def _trim(pick: _Pick, rules: PrescriptionRules) -> _Pick | None:
-    """One notch less of this exercise within the allowed floor, or None when at the floor."""
+def _trim(pick: _Pick, person: Presentation, rules: PrescriptionRules) -> _Pick | None:
+    """One notch less of this exercise within the allowed floor, or None when at the floor (or when
+    the dose is little-and-often's, which is the rule's and not cut)."""
+    if _little_and_often(pick, person, rules) is not None:
+        return None
     start = pick.exercise.dose
     if pick.reps is not None and start.reps is not None and pick.reps > _floor(start.reps, rules):
         return replace(pick, reps=pick.reps - 1, shortened=True)
@@ -788,7 +798,7 @@ def _fit_time(
 ) -> list[_Pick]:
     """Cut the program to the person's minutes: sets first, then the least important exercises,
     then repetitions (to a floor), then swap the longest exercise for a shorter one in its slot."""
-    picks = [_with_start_dose(pick) for pick in picks]
+    picks = [_with_start_dose(pick, person, rules) for pick in picks]
     budget = person.budget_seconds
     minimum = rules.program.min_exercises
 
@@ -802,7 +812,7 @@ def _fit_time(
         picks.remove(max(picks, key=lambda p: p.importance))
 
     while _total(picks, rules) > budget:
-        trimmable = [(p, t) for p in picks if (t := _trim(p, rules)) is not None]
+        trimmable = [(p, t) for p in picks if (t := _trim(p, person, rules)) is not None]
         if not trimmable:
             break
         longest, trimmed = max(trimmable, key=lambda pair: (_seconds(pair[0], rules), pair[0].importance))
@@ -891,9 +901,10 @@ def _swap_for_shorter(
     for ex in pool:
         if ex.id in used:
             continue
-        option = _with_start_dose(replace(pick, exercise=ex, stepped_down_from=None))
-        option = replace(option, sets=1, shortened=True)
-        while (trimmed := _trim(option, rules)) is not None:
+        option = _with_start_dose(replace(pick, exercise=ex, stepped_down_from=None), person, rules)
+        if _little_and_often(option, person, rules) is None:
+            option = replace(option, sets=1, shortened=True)
+        while (trimmed := _trim(option, person, rules)) is not None:
             option = trimmed
         if _seconds(option, rules) < _seconds(pick, rules):
             options.append(option)
