@@ -532,3 +532,40 @@ def test_the_monthly_summary_refuses_a_bad_month_and_another_clinics_patient() -
     assert other.client.get(f"/clinic/monthly.csv?patient={patient.pk}").status_code == 404
     body = other.client.get("/clinic/monthly.csv").content.decode()
     assert "pat@example.org" not in body
+
+
+# --- The patient's documents for their therapist (issue 18's clinic side) ---------------------------------
+
+
+def test_the_therapist_downloads_the_patients_handout_report_and_fhir_record_and_each_is_audited() -> None:
+    from tests import pdf_helpers as pdf
+
+    staff = clinic_with_admin()
+    patient, _ = linked_patient(staff, "pat@example.org")
+    program = patient.programs.first().program
+    handout = staff.client.get(f"/clinic/patients/{patient.pk}/handout.pdf")
+    assert (handout.status_code, handout["Content-Type"]) == (200, "application/pdf")
+    text = pdf.flat(pdf.text(handout.content))
+    for entry in program["exercises"]:
+        assert pdf.flat(entry["name"]) in text
+    report = staff.client.get(f"/clinic/patients/{patient.pk}/report.pdf?weeks=4")
+    assert (report.status_code, report["Content-Type"]) == (200, "application/pdf")
+    bundle = json.loads(staff.client.get(f"/clinic/patients/{patient.pk}/fhir.json").content)
+    assert bundle["resourceType"] == "Bundle"
+    assert any(e["resource"]["resourceType"] == "Patient" for e in bundle["entry"])
+    documents = AuditEvent.objects.filter(patient=patient, action=AuditEvent.DOWNLOADED)
+    assert sorted(e.detail["document"] for e in documents) == [
+        "FHIR export",
+        "program handout",
+        "progress report",
+    ]
+
+
+def test_another_clinic_gets_none_of_the_patients_documents() -> None:
+    staff = clinic_with_admin()
+    other = clinic_with_admin("Hilltop Clinic", "cara@hilltop.example")
+    patient, client = linked_patient(staff, "pat@example.org")
+    for document in ("handout.pdf", "report.pdf", "fhir.json"):
+        assert other.client.get(f"/clinic/patients/{patient.pk}/{document}").status_code == 404
+        assert client.get(f"/clinic/patients/{patient.pk}/{document}").status_code == 404
+    assert not AuditEvent.objects.filter(action=AuditEvent.DOWNLOADED).exists()

@@ -17,7 +17,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, DateField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from lumbar.domain import adherence, instruments
@@ -110,10 +109,27 @@ class CaseloadRow:
         return self.patient.profile.display_name or self.patient.email or self.patient.get_username()
 
 
-def _ranked_queryset(
-    therapist: Therapist, *, today: dt.date, mine: bool, search: str, show: str
-) -> QuerySet[Any]:
-    open_alerts = Alert.objects.filter(patient=OuterRef("pk"), resolved_at__isnull=True)
+@dataclass(frozen=True)
+class _Standing:
+    """What sorting by need reads of one patient: four values, read for every patient at once."""
+
+    pk: int
+    alert_rank: int
+    last_session: dt.date | None
+    last_activity: dt.date
+
+    def need(self, quiet_since: dt.date) -> int:
+        if self.alert_rank < NEED_QUIET:
+            return self.alert_rank
+        return NEED_QUIET if self.last_activity < quiet_since else NEED_NONE
+
+
+def _standings(therapist: Therapist, *, mine: bool, search: str) -> list[_Standing]:
+    """Every matching patient's alert rank and last activity in one query. The need and the order
+    are worked out here rather than in SQL, where each use of an annotation repeats its subqueries."""
+    open_alerts = Alert.objects.filter(
+        patient=OuterRef("pk"), resolved_at__isnull=True, severity__in=list(SEVERITY_RANK)
+    )
     alert_rank = Subquery(
         open_alerts.annotate(
             rank=Case(
@@ -143,42 +159,23 @@ def _ranked_queryset(
         .values("created_at__date")[:1],
         output_field=DateField(),
     )
-    long_ago = Value(dt.date(1970, 1, 1), output_field=DateField())
-    quiet_since = today - dt.timedelta(days=quiet_days())
-    rows = (
-        clinic_patients(therapist)
-        .select_related("profile", "profile__therapist")
-        .annotate(
-            alert_rank=Coalesce(alert_rank, Value(NEED_NONE)),
-            last_session=last_session,
-            last_checkin=last_checkin,
-            started=started,
-        )
-        .annotate(
-            last_activity=Greatest(
-                Coalesce("last_session", long_ago),
-                Coalesce("last_checkin", long_ago),
-                Coalesce("started", long_ago),
-            )
-        )
-        .annotate(
-            need=Case(
-                When(alert_rank__lt=NEED_QUIET, then="alert_rank"),
-                When(last_activity__lt=quiet_since, then=Value(NEED_QUIET)),
-                default=Value(NEED_NONE),
-                output_field=IntegerField(),
-            )
-        )
-    )
+    rows = clinic_patients(therapist)
     if mine:
         rows = rows.filter(profile__therapist=therapist.user_id)
     if search:
         rows = rows.filter(Q(email__icontains=search) | Q(profile__display_name__icontains=search))
-    if show == "alerts":
-        rows = rows.filter(need__lt=NEED_QUIET)
-    elif show == "quiet":
-        rows = rows.filter(need=NEED_QUIET)
-    return rows.order_by("need", "last_activity", "pk")
+    long_ago = dt.date(1970, 1, 1)
+    return [
+        _Standing(
+            pk,
+            NEED_NONE if rank is None else rank,
+            session,
+            max(session or long_ago, checkin or long_ago, start or long_ago),
+        )
+        for pk, rank, session, checkin, start in rows.annotate(
+            alert_rank=alert_rank, last_session=last_session, last_checkin=last_checkin, started=started
+        ).values_list("pk", "alert_rank", "last_session", "last_checkin", "started")
+    ]
 
 
 def caseload(
@@ -191,19 +188,28 @@ def caseload(
     today: dt.date | None = None,
     page_size: int = PAGE_SIZE,
 ) -> tuple[Page[Any], list[CaseloadRow]]:
+    """The page of the caseload, most pressing first: open alerts by severity, then patients with
+    no session or check-in for `quiet_days()`, then the rest; within each, the longest quiet first."""
     today = today or timezone.localdate()
-    ranked = _ranked_queryset(therapist, today=today, mine=mine, search=search.strip()[:80], show=show)
-    paged = Paginator(ranked, page_size).get_page(page)
-    patients = list(paged.object_list)
-    ids = [p.pk for p in patients]
+    quiet_since = today - dt.timedelta(days=quiet_days())
+    standings = _standings(therapist, mine=mine, search=search.strip()[:80])
+    needs = {s.pk: s.need(quiet_since) for s in standings}
+    if show == "alerts":
+        standings = [s for s in standings if needs[s.pk] < NEED_QUIET]
+    elif show == "quiet":
+        standings = [s for s in standings if needs[s.pk] == NEED_QUIET]
+    standings.sort(key=lambda s: (needs[s.pk], s.last_activity, s.pk))
+    paged = Paginator(standings, page_size).get_page(page)
+    ids = [s.pk for s in paged.object_list]
+    people = User.objects.select_related("profile", "profile__therapist").in_bulk(ids)
     rows = {
-        p.pk: CaseloadRow(
-            patient=p,
-            need=p.need,
-            therapist_email=p.profile.therapist.email if p.profile.therapist else "",
-            last_session=p.last_session,
+        s.pk: CaseloadRow(
+            patient=people[s.pk],
+            need=needs[s.pk],
+            therapist_email=people[s.pk].profile.therapist.email if people[s.pk].profile.therapist else "",
+            last_session=s.last_session,
         )
-        for p in patients
+        for s in paged.object_list
     }
     if ids:
         _add_alerts(rows, ids)
@@ -213,9 +219,9 @@ def caseload(
 
 
 def _add_alerts(rows: dict[int, CaseloadRow], ids: list[int]) -> None:
-    for patient_id, severity in Alert.objects.filter(patient__in=ids, resolved_at__isnull=True).values_list(
-        "patient_id", "severity"
-    ):
+    for patient_id, severity in Alert.objects.filter(
+        patient__in=ids, resolved_at__isnull=True, severity__in=list(SEVERITY_RANK)
+    ).values_list("patient_id", "severity"):
         counts = rows[patient_id].alerts
         counts[severity] = counts.get(severity, 0) + 1
 

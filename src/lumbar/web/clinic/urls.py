@@ -18,6 +18,9 @@ urlpatterns = [
         views.decide_suggestion,
         name="clinic-suggestion",
     ),
+    path("clinic/patients/<int:patient_id>/handout.pdf", views.patient_handout, name="clinic-handout"),
+    path("clinic/patients/<int:patient_id>/report.pdf", views.patient_report, name="clinic-report"),
+    path("clinic/patients/<int:patient_id>/fhir.json", views.patient_fhir, name="clinic-fhir"),
     path("clinic/audit/", views.audit, name="clinic-audit"),
     path("clinic/monthly.csv", views.monthly_csv, name="clinic-monthly"),
     # The patient's side.

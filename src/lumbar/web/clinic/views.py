@@ -26,6 +26,8 @@ from lumbar.domain.program_edit import EditedExercise
 from lumbar.web.clinic import forms, selectors, services
 from lumbar.web.clinic.models import Therapist
 from lumbar.web.outcomes.presenters import overview
+from lumbar.web.outputs import fhir as fhir_export
+from lumbar.web.outputs import printouts
 from lumbar.web.records import selectors as records
 from lumbar.web.records.models import (
     Alert,
@@ -33,11 +35,13 @@ from lumbar.web.records.models import (
     ExerciseSession,
     IntakeRecord,
     ProgramSuggestion,
+    ProgramVersion,
     ScreeningEvent,
 )
 from lumbar.web.records.services import ServiceError
 
 RECENT_ROWS = 30
+RECENT_VERSIONS = 20
 
 
 class TherapistRequest(HttpRequest):
@@ -148,7 +152,12 @@ def patient_record(request: TherapistRequest, patient_id: int) -> HttpResponse:
         "progress": overview(patient, today),
         "open_alerts": [a for a in alerts if a.resolved_at is None],
         "closed_alerts": [a for a in alerts if a.resolved_at is not None],
-        "programs": records.program_history(patient),
+        "programs": list(
+            ProgramVersion.objects.filter(patient=patient)
+            .select_related("changed_by")
+            .order_by("-number")[:RECENT_VERSIONS]
+        ),
+        "older_versions": max(0, ProgramVersion.objects.filter(patient=patient).count() - RECENT_VERSIONS),
         "sessions": list(
             ExerciseSession.objects.filter(patient=patient).prefetch_related("logs")[:RECENT_ROWS]
         ),
@@ -230,6 +239,7 @@ def program_editor(request: TherapistRequest, patient_id: int) -> HttpResponse:
                 )
                 return redirect(reverse("clinic-patient", args=[patient.pk]) + "#program-heading")
     else:
+        services.record_viewed(request.therapist, patient, "program editor")
         initial = [
             {
                 "exercise": e["id"],
@@ -320,4 +330,41 @@ def monthly_csv(request: TherapistRequest) -> HttpResponse:
     writer.writerows(rows)
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="lumbar-monthly-{month:%Y-%m}.csv"'
+    return response
+
+
+# --- The patient's documents, for their therapist -----------------------------------------------------
+
+
+def _document_patient(request: TherapistRequest, patient_id: int, what: str) -> Any:
+    patient = selectors.linked_patient(request.therapist, patient_id)
+    if patient is None:
+        raise Http404("Not a patient of this clinic.")
+    services.record_downloads(request.therapist, [patient.email], what)
+    return patient
+
+
+@require_GET
+@therapist_required
+def patient_handout(request: TherapistRequest, patient_id: int) -> HttpResponse:
+    patient = _document_patient(request, patient_id, "program handout")
+    return printouts.handout_response(request, patient, back=reverse("clinic-patient", args=[patient_id]))
+
+
+@require_GET
+@therapist_required
+def patient_report(request: TherapistRequest, patient_id: int) -> HttpResponse:
+    patient = _document_patient(request, patient_id, "progress report")
+    return printouts.report_response(request, patient, back=reverse("clinic-patient", args=[patient_id]))
+
+
+@require_GET
+@therapist_required
+def patient_fhir(request: TherapistRequest, patient_id: int) -> HttpResponse:
+    """The patient's record as a FHIR R4B Bundle, for the clinic's own records system."""
+    patient = _document_patient(request, patient_id, "FHIR export")
+    response = HttpResponse(fhir_export.bundle_json_for(patient), content_type=fhir_export.FHIR_CONTENT_TYPE)
+    response["Content-Disposition"] = (
+        f'attachment; filename="lumbar-fhir-patient-{patient_id}-{timezone.localdate().isoformat()}.json"'
+    )
     return response

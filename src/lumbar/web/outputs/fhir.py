@@ -139,8 +139,12 @@ def patient_record(user: AbstractBaseUser) -> fhir.PatientRecord:
 def bundle_for(user: AbstractBaseUser, *, include_email: bool = False) -> dict[str, Any]:
     """The person's record as a FHIR R4B Bundle (JSON-ready). The caller has decided that whoever
     asks may see this person's record: the person themselves (`export_fhir`) or, later, their
-    therapist. The email goes in only when asked (see lumbar.interop.fhir)."""
+    therapist (the clinic's record page). The email goes in only when asked (see lumbar.interop.fhir)."""
     return fhir.build_bundle(patient_record(user), include_email=include_email)
+
+
+def bundle_json_for(user: AbstractBaseUser) -> str:
+    return fhir.bundle_json(bundle_for(user))
 
 
 @login_required

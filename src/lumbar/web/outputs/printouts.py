@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.request import split_domain_port
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -72,13 +72,28 @@ def session_url(request: HttpRequest) -> str | None:
 @login_required
 @patient_required
 def program_handout(request: SignedInRequest) -> HttpResponse:
+    if records.current_program(request.user) is None:
+        return redirect("onboarding-start")
+    return handout_response(request, request.user, back=reverse("program"))
+
+
+@login_required
+@patient_required
+def progress_report(request: SignedInRequest) -> HttpResponse:
+    if records.current_program(request.user) is None:
+        return redirect("onboarding-start")
+    return report_response(request, request.user, back=reverse("progress"))
+
+
+def handout_response(request: HttpRequest, user: AbstractBaseUser, *, back: str) -> HttpResponse:
+    """The person's current program as the printed handout (the caller has decided who may see it)."""
     from lumbar.reports.handout import handout_pdf
     from lumbar.web.library.figures import figure_svg
 
     size = _paper(request)
-    current = records.current_program(request.user)
+    current = records.current_program(user)
     if current is None:
-        return redirect("onboarding-start")
+        raise Http404("No program yet.")
     made = timezone.localdate(current.created_at)
     try:
         data = handout_pdf(
@@ -90,13 +105,12 @@ def program_handout(request: SignedInRequest) -> HttpResponse:
             figures=figure_svg,
         )
     except PdfUnavailable as exc:
-        return _unavailable(request, exc, reverse("program"))
+        return _unavailable(request, exc, back)
     return _pdf(data, "lumbar-program.pdf")
 
 
-@login_required
-@patient_required
-def progress_report(request: SignedInRequest) -> HttpResponse:
+def report_response(request: HttpRequest, user: AbstractBaseUser, *, back: str) -> HttpResponse:
+    """The person's progress report over ?weeks=4|12|all (the caller has decided who may see it)."""
     from lumbar.reports.report import report_pdf
 
     size = _paper(request)
@@ -104,13 +118,13 @@ def progress_report(request: SignedInRequest) -> HttpResponse:
     if period not in PERIODS:
         raise BadRequest("Choose a period of 4 or 12 weeks, or all.")
     today = timezone.localdate()
-    report_input = report_input_for(request.user, PERIODS[period], today)
+    report_input = report_input_for(user, PERIODS[period], today)
     if report_input is None:
-        return redirect("onboarding-start")
+        raise Http404("No program yet.")
     try:
         data = report_pdf(report_input, paper=size, made_on=today)
     except PdfUnavailable as exc:
-        return _unavailable(request, exc, reverse("progress"))
+        return _unavailable(request, exc, back)
     return _pdf(data, f"lumbar-progress-{report_input.period_start}-to-{today}.pdf")
 
 
