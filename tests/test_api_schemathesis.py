@@ -32,6 +32,9 @@ from schemathesis.specs.openapi.checks import (
 )
 from tests.api_helpers import patient_with_tokens, started_session
 
+from lumbar.web.api import tokens
+from lumbar.web.clinic import services as clinic_services
+
 pytestmark = pytest.mark.django_db
 
 EXAMPLES = 15  # per operation and mode: 12 operations x 2 modes x 15 (x2 with real ids) stays under a minute
@@ -70,12 +73,18 @@ def test_schemathesis_finds_no_server_error_and_no_answer_outside_the_schema(
         "exercise_id": session.program.exercises[0]["id"],
         "slug": "warning-sign",
     }
+    # The clinic's endpoints are fuzzed as the patient's therapist, with the patient's real id.
+    made = clinic_services.create_clinic("Riverside Physio", "anna@riverside.example", "a-long-passphrase-1")
+    clinic_services.accept_invite(person.user, clinic_services.create_invite(made.therapist).code)
+    therapist_token = tokens.create_token(made.therapist.user, "records system", "read", 30).token
+    real["patient_id"] = person.user.pk
     headers = {"Authorization": f"Bearer {person.write}"}
+    clinic_headers = {"Authorization": f"Bearer {therapist_token}"}
     checks = CHECKS + ([negative_data_rejection] if mode is GenerationMode.NEGATIVE else [])
     with wsgi_app() as app:
         schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
         operations = [result.ok() for result in schema.get_all_operations()]
-        assert len(operations) == 12
+        assert len(operations) == 15  # /me (11), /clinic (3), /problems (1)
         fuzzed = []
         for operation in operations:
             names = {p.name for p in operation.path_parameters}
@@ -88,12 +97,13 @@ def test_schemathesis_finds_no_server_error_and_no_answer_outside_the_schema(
                 variants.append(operation.as_strategy(generation_mode=mode, path_parameters=fixed))
             if variants:  # nothing of GET /me, say, can break its schema: it has no parameters
                 try:
-                    run_operation(strategies.one_of(variants), headers, checks)
+                    as_who = clinic_headers if "/clinic/" in operation.path else headers
+                    run_operation(strategies.one_of(variants), as_who, checks)
                 except Exception as exc:
                     exc.add_note(f"while fuzzing {operation.label} ({mode})")
                     raise
                 fuzzed.append(operation.label)
-    assert len(fuzzed) == (12 if mode is GenerationMode.POSITIVE else 8), fuzzed
+    assert len(fuzzed) == (15 if mode is GenerationMode.POSITIVE else 11), fuzzed
 
 
 def run_operation(strategy: Any, headers: dict[str, str], checks: list[Any]) -> None:

@@ -1,8 +1,7 @@
 """The API object: /api/v1/, its OpenAPI document and docs page, and how errors are answered.
 
-Routers plug in here: the patient's /me (lumbar.web.api.patient) now; the therapist's caseload and
-patient record (issue 17) will be a router of their own, added with `api.add_router("/clinic", ...)`
-and the same auth (lumbar.web.api.auth with role=Profile.THERAPIST), problem types and tests.
+Routers plug in here: the patient's /me (lumbar.web.api.patient) and the therapist's /clinic
+(lumbar.web.api.clinic: the caseload and a patient's record, with role=Profile.THERAPIST).
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from ninja import NinjaAPI, Path, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from lumbar.domain.errors import InvalidInput
-from lumbar.web.api import patient, problems, schemas
+from lumbar.web.api import clinic, patient, problems, schemas
 from lumbar.web.api.auth import REALM
 from lumbar.web.records.services import ServiceError
 from lumbar.web.security.failures import remember, write_failure_reason
@@ -73,6 +72,7 @@ api = LumbarAPI(
     docs_url="/docs",
 )
 api.add_router("/me", patient.router)
+api.add_router("/clinic", clinic.router)
 
 
 @api.get(

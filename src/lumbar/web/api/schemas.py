@@ -295,3 +295,61 @@ class ProgressOut(Schema):
     scores: list[InstrumentOut]
     adherence: AdherenceOut
     reassessment: ReassessmentOut
+
+
+# --- The clinic (a therapist's token or browser) -------------------------------------------------------
+
+
+class ChangeOut(Schema):
+    instrument: str
+    baseline: float
+    latest: float
+    direction: Literal["improved", "unchanged", "worse"] = Field(
+        description="Judged by the instrument's minimal important change"
+    )
+
+
+class AdherenceWindowOut(Schema):
+    window_days: int
+    sessions_done: int
+    sessions_prescribed: int
+
+
+class CaseloadRowOut(Schema):
+    patient_id: int
+    name: str
+    email: str
+    therapist_email: str
+    need: Literal["emergency", "urgent", "review", "no_activity", "on_track"] = Field(
+        description="Open alerts by severity first, then no session or check-in for a while"
+    )
+    open_alerts: dict[str, int] = Field(description="Open emergency, urgent and review alerts by severity")
+    latest_pain: int | None
+    latest_pain_on: dt.date | None
+    pain_change: ChangeOut | None
+    function_change: ChangeOut | None
+    adherence: AdherenceWindowOut | None
+    last_session: dt.date | None
+
+
+class CaseloadPage(Schema):
+    items: list[CaseloadRowOut]
+    count: int
+    page: int
+    page_size: int
+
+
+class TherapistAlertOut(AlertOut):
+    id: int
+    acknowledged_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+    therapist_note: str
+
+
+class PatientRecordOut(Schema):
+    patient_id: int
+    name: str
+    email: str
+    therapist_email: str
+    program: ProgramOut | None
+    alerts: list[TherapistAlertOut] = Field(description="The 50 newest, open and resolved")

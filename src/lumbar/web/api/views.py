@@ -14,27 +14,33 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from lumbar.web.accounts.decorators import patient_required
 from lumbar.web.accounts.request import SignedInRequest
 from lumbar.web.accounts.views import RETYPE_HINT, password_confirmed
 from lumbar.web.api import tokens
+from lumbar.web.records.models import Profile
 from lumbar.web.records.services import ServiceError
 
 SECTION = "#api-heading"
 
 
-def _back() -> HttpResponse:
-    return redirect(reverse("settings") + SECTION)
+def _tokens_page(request: SignedInRequest) -> str:
+    """The page with the tokens: the patient's settings, or the therapist's account page."""
+    therapist = Profile.objects.filter(user=request.user, role=Profile.THERAPIST).exists()
+    return reverse("clinic-account" if therapist else "settings") + SECTION
 
 
+def _back(request: SignedInRequest) -> HttpResponse:
+    return redirect(_tokens_page(request))
+
+
+# Patients and therapists alike: a token acts with the role of its account (lumbar.web.api.auth).
 @login_required
-@patient_required
 @require_POST
 @never_cache
 def create_token(request: SignedInRequest) -> HttpResponse:
     if not password_confirmed(request):
         messages.error(request, f"No token was made. {RETYPE_HINT}", extra_tags="api-token-password")
-        return _back()
+        return _back(request)
     try:
         days = int(request.POST.get("days", ""))
     except ValueError:
@@ -48,14 +54,13 @@ def create_token(request: SignedInRequest) -> HttpResponse:
         )
     except ServiceError as exc:
         messages.error(request, str(exc), extra_tags="api-token-name")
-        return _back()
-    return render(request, "api/token_created.html", {"made": made})
+        return _back(request)
+    return render(request, "api/token_created.html", {"made": made, "back": _tokens_page(request)})
 
 
 @login_required
-@patient_required
 @require_POST
 def revoke_token(request: SignedInRequest, token_id: int) -> HttpResponse:
     if tokens.revoke_token(request.user, token_id):
         messages.success(request, "The token is revoked: it no longer works.")
-    return _back()
+    return _back(request)

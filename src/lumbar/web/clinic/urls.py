@@ -5,6 +5,7 @@ from lumbar.web.clinic import joining, views
 urlpatterns = [
     path("clinic/", views.caseload, name="clinic-caseload"),
     path("clinic/invites/", views.invites, name="clinic-invites"),
+    path("clinic/account/", views.account, name="clinic-account"),
     path("clinic/invites/<int:invite_id>/revoke/", views.revoke_invite, name="clinic-invite-revoke"),
     path("clinic/patients/<int:patient_id>/", views.patient_record, name="clinic-patient"),
     path(

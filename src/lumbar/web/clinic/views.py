@@ -368,3 +368,10 @@ def patient_fhir(request: TherapistRequest, patient_id: int) -> HttpResponse:
         f'attachment; filename="lumbar-fhir-patient-{patient_id}-{timezone.localdate().isoformat()}.json"'
     )
     return response
+
+
+@require_GET
+@therapist_required
+def account(request: TherapistRequest) -> HttpResponse:
+    """The therapist's account: their password, and access tokens for the API's /clinic endpoints."""
+    return render(request, "clinic/account.html", {"therapist": request.therapist})

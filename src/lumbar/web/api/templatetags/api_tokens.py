@@ -24,4 +24,5 @@ def api_tokens_section(context: template.Context) -> dict[str, Any]:
         "name_max": tokens.NAME_MAX,
         "csrf_token": context.get("csrf_token"),
         "docs_url": "/api/v1/docs",
+        "for_therapist": context.get("therapist") is not None,
     }
