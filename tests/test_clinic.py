@@ -569,3 +569,20 @@ def test_another_clinic_gets_none_of_the_patients_documents() -> None:
         assert other.client.get(f"/clinic/patients/{patient.pk}/{document}").status_code == 404
         assert client.get(f"/clinic/patients/{patient.pk}/{document}").status_code == 404
     assert not AuditEvent.objects.filter(action=AuditEvent.DOWNLOADED).exists()
+
+
+def test_the_records_pain_chart_comes_as_an_image_of_its_own_for_the_clinic_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    without_review(monkeypatch)
+    staff = clinic_with_admin()
+    other = clinic_with_admin("Hilltop Clinic", "cara@hilltop.example")
+    patient, _ = linked_patient(staff, "pat@example.org")
+    do_session(patient, timezone.localdate(), before=4, after=3)
+    page = staff.client.get(f"/clinic/patients/{patient.pk}/").content.decode()
+    assert f'src="/clinic/patients/{patient.pk}/pain.svg"' in page
+    chart = staff.client.get(f"/clinic/patients/{patient.pk}/pain.svg")
+    assert (chart.status_code, chart["Content-Type"]) == (200, "image/svg+xml")
+    assert chart.content.startswith(b"<svg") or b"<svg" in chart.content[:300]
+    assert b'xmlns="http://www.w3.org/2000/svg"' in chart.content[:500]
+    assert other.client.get(f"/clinic/patients/{patient.pk}/pain.svg").status_code == 404

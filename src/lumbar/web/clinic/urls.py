@@ -19,6 +19,7 @@ urlpatterns = [
         views.decide_suggestion,
         name="clinic-suggestion",
     ),
+    path("clinic/patients/<int:patient_id>/pain.svg", views.patient_pain_chart, name="clinic-pain-chart"),
     path("clinic/patients/<int:patient_id>/handout.pdf", views.patient_handout, name="clinic-handout"),
     path("clinic/patients/<int:patient_id>/report.pdf", views.patient_report, name="clinic-report"),
     path("clinic/patients/<int:patient_id>/fhir.json", views.patient_fhir, name="clinic-fhir"),

@@ -25,7 +25,7 @@ from lumbar.domain.errors import InvalidInput
 from lumbar.domain.program_edit import EditedExercise
 from lumbar.web.clinic import forms, selectors, services
 from lumbar.web.clinic.models import Therapist
-from lumbar.web.outcomes.presenters import overview
+from lumbar.web.outcomes.presenters import overview, pain_chart
 from lumbar.web.outputs import fhir as fhir_export
 from lumbar.web.outputs import printouts
 from lumbar.web.records import selectors as records
@@ -149,7 +149,9 @@ def patient_record(request: TherapistRequest, patient_id: int) -> HttpResponse:
     context = {
         "patient": patient,
         "name": patient.profile.display_name or patient.email,
-        "progress": overview(patient, today),
+        # The chart comes as an image of its own (clinic-pain-chart): drawing it after new readings
+        # takes longer than the rest of the page.
+        "progress": overview(patient, today, draw_chart=False),
         "open_alerts": [a for a in alerts if a.resolved_at is None],
         "closed_alerts": [a for a in alerts if a.resolved_at is not None],
         "programs": list(
@@ -375,3 +377,16 @@ def patient_fhir(request: TherapistRequest, patient_id: int) -> HttpResponse:
 def account(request: TherapistRequest) -> HttpResponse:
     """The therapist's account: their password, and access tokens for the API's /clinic endpoints."""
     return render(request, "clinic/account.html", {"therapist": request.therapist})
+
+
+@require_GET
+@therapist_required
+def patient_pain_chart(request: TherapistRequest, patient_id: int) -> HttpResponse:
+    """The record page's pain chart, as an image (read as part of the record: not audited again)."""
+    patient = selectors.linked_patient(request.therapist, patient_id)
+    if patient is None:
+        raise Http404("Not a patient of this clinic.")
+    svg = pain_chart(patient, timezone.localdate())
+    if svg is None:
+        raise Http404("No pain readings yet.")
+    return HttpResponse(svg, content_type="image/svg+xml")

@@ -60,11 +60,15 @@ def pain_section(
     sessions: list[SessionDay],
     mornings: list[tuple[dt.date, int]],
     baseline: OutcomeScore | None,
+    *,
+    draw: bool = True,
 ) -> dict[str, Any]:
+    """The pain chart (drawn unless `draw` is false: a page that loads it as an image, later), its
+    readings as a table and the starting band."""
     readings = pain_readings(sessions, mornings)
     band = nprs_band(baseline.score) if baseline is not None else None
     table = _pain_table(readings)
-    if not readings:
+    if not readings or not draw:
         return {"svg": None, "table": table, "band": band}
     content = instruments.default_instruments().nprs
     description = _pain_description(readings, band)
@@ -208,7 +212,7 @@ def _weekday_name(weekday: int) -> str:
     return ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")[weekday]
 
 
-def overview(user: AbstractBaseUser, today: dt.date) -> dict[str, Any] | None:
+def overview(user: AbstractBaseUser, today: dt.date, *, draw_chart: bool = True) -> dict[str, Any] | None:
     """The progress page's sections (pain over time, scores against their minimal important change,
     adherence, the next reassessment), for the person and for their therapist's record of them;
     None before the first program."""
@@ -221,9 +225,20 @@ def overview(user: AbstractBaseUser, today: dt.date) -> dict[str, Any] | None:
     outcomes = outcome_rows(user)
     charted = [s for s in sessions if s.date >= chart_since]
     return {
-        "pain": pain_section(user, charted, mornings, baselines(outcomes).get("nprs")),
+        "pain": pain_section(user, charted, mornings, baselines(outcomes).get("nprs"), draw=draw_chart),
         "scores": score_groups(outcomes),
         "adherence": adherence_section(span, [s for s in sessions if s.date >= span.start], today),
         "reassessment": reassessment_status(span, outcomes, today),
         "today": today,
     }
+
+
+def pain_chart(user: AbstractBaseUser, today: dt.date) -> str | None:
+    """The pain chart alone (an SVG document), as the progress page draws it; None without readings."""
+    chart_since = today - dt.timedelta(weeks=CHART_WEEKS)
+    sessions = [s for s in session_days(user, chart_since, today) if s.date >= chart_since]
+    section = pain_section(
+        user, sessions, morning_pain(user, chart_since, today), baselines(outcome_rows(user)).get("nprs")
+    )
+    svg: str | None = section["svg"]
+    return svg
