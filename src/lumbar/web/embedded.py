@@ -211,9 +211,18 @@ def stop_if_signalled() -> None:
         raise StopRequested(signal.strsignal(_signals_received[-1]))
 
 
+def _quiet_about_stops(unraisable: sys.UnraisableHookArgs) -> None:
+    """sys.unraisablehook: a stop signal's exception swallowed in a finalizer is already recorded
+    (`stop_if_signalled` acts on it), so it is not printed as a traceback; anything else is."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt) and _signals_received:
+        return
+    sys.__unraisablehook__(unraisable)
+
+
 def stop_on_signals() -> None:
     """From now on SIGINT raises KeyboardInterrupt and SIGTERM raises StopRequested (its subclass)."""
     _signals_received.clear()
+    sys.unraisablehook = _quiet_about_stops
     signal.signal(signal.SIGINT, _raise_stop)
     signal.signal(signal.SIGTERM, _raise_stop)
 
