@@ -28,7 +28,7 @@ from lumbar.web.records.models import (
     ProgramVersion,
     ScreeningEvent,
 )
-from lumbar.web.records.services import ServiceError, lock_person, next_program_number
+from lumbar.web.records.services import ServiceError, lock_person, next_version
 
 
 class NoProgram(ServiceError):
@@ -230,15 +230,9 @@ def run_review(user: AbstractBaseUser, *, today: dt.date) -> ReviewOutcome:
         updated, changes = apply_review(program.program, applied, default_catalog())
         new_program = None
         if changes:
-            new_program = ProgramVersion.objects.create(
-                patient=user,
-                number=next_program_number(user),
-                source=ProgramVersion.REVIEW,
-                program=updated,
-                changes=changes,
-                intake=program.intake,
-                # The therapist's notes on exercises stay with them through the review's changes.
-                exercise_notes={k: v for k, v in program.exercise_notes.items() if k in _ids(updated)},
+            # The therapist's notes on exercises stay with them through the review's changes.
+            new_program = next_version(
+                program, source=ProgramVersion.REVIEW, program=updated, changes=changes
             )
     names = {e["id"]: e["name"] for e in program.exercises}
     stops = [
@@ -272,10 +266,6 @@ def _hold_for_therapist(user: AbstractBaseUser, program: ProgramVersion, held: d
             severity="review",
             message=f"The review suggests a harder step for your therapist to approve: {words}",
         )
-
-
-def _ids(program: dict[str, Any]) -> set[str]:
-    return {e["id"] for e in program.get("exercises", [])}
 
 
 def _store_alerts(user: AbstractBaseUser, alerts: list[dict[str, Any]], today: dt.date) -> list[Alert]:

@@ -26,7 +26,7 @@ from lumbar.web.clinic.models import AuditEvent, Clinic, Invite, Therapist
 from lumbar.web.clinic.selectors import linked_patient
 from lumbar.web.records import selectors as records
 from lumbar.web.records.models import Alert, IntakeRecord, Profile, ProgramSuggestion, ProgramVersion
-from lumbar.web.records.services import ServiceError, lock_person, next_program_number
+from lumbar.web.records.services import ServiceError, lock_person, next_version
 
 User = get_user_model()
 
@@ -402,16 +402,14 @@ def save_program(therapist: Therapist, patient_id: int, edit: ProgramEdit) -> Pr
             for exercise_id, c in checks.items()
             if c["refusals"]
         ]
-        version = ProgramVersion.objects.create(
-            patient=patient,
-            number=next_program_number(patient),
+        version = next_version(
+            current,
             source=ProgramVersion.THERAPIST,
             program=updated,
             changes=changes or ["Your therapist's notes on your exercises changed."],
-            intake=current.intake,
+            exercise_notes=notes,
             changed_by=therapist.user,
             note=note,
-            exercise_notes=notes,
             overrides=overrides,
         )
         # Suggestions were about the version they were made on; the therapist has now decided.
@@ -459,17 +457,14 @@ def decide_suggestion(
                 raise ServiceError("This patient has no program.")
             updated, changes = apply_review(current.program, suggestion.decision, default_catalog())
             if changes:
-                version = ProgramVersion.objects.create(
-                    patient=patient,
-                    number=next_program_number(patient),
+                version = next_version(
+                    current,
                     source=ProgramVersion.THERAPIST,
                     program=updated,
                     changes=changes,
-                    intake=current.intake,
                     changed_by=therapist.user,
                     note=reason.strip()[:NOTE_MAX]
                     or "Your therapist approved the next step of your program.",
-                    exercise_notes=current.exercise_notes,
                 )
         audit(
             therapist.user,
