@@ -11,7 +11,7 @@ from ninja import Path, Query, Router
 
 from lumbar.web.api import schemas
 from lumbar.web.api.auth import caller, reading
-from lumbar.web.api.patient import MAX_ID, answers
+from lumbar.web.api.patient import MAX_ID, alert_out, answers, program_out
 from lumbar.web.api.problems import Problem
 from lumbar.web.clinic import selectors as clinic_selectors
 from lumbar.web.clinic import services as clinic_services
@@ -118,23 +118,11 @@ def patient_record(request: HttpRequest, patient_id: int = Path(..., ge=1, le=MA
         "name": patient.profile.display_name or patient.email,
         "email": patient.email,
         "therapist_email": patient.profile.therapist.email if patient.profile.therapist else "",
-        "program": None
-        if current is None
-        else {
-            "version": current.number,
-            "created_at": current.created_at,
-            "source": current.source,
-            "changes": list(current.changes),
-            "program": current.program,
-        },
+        "program": None if current is None else program_out(current),
         "alerts": [
             {
+                **alert_out(a),
                 "id": a.pk,
-                "kind": a.kind,
-                "severity": a.severity,
-                "message": a.message,
-                "created_at": a.created_at,
-                "seen": a.seen_at is not None,
                 "acknowledged_at": a.acknowledged_at,
                 "resolved_at": a.resolved_at,
                 "therapist_note": a.therapist_note,
@@ -153,5 +141,5 @@ def patient_record(request: HttpRequest, patient_id: int = Path(..., ge=1, le=MA
 def patient_fhir(request: HttpRequest, patient_id: int = Path(..., ge=1, le=MAX_ID)) -> dict[str, Any]:
     therapist = _therapist(request)
     patient = _patient(therapist, patient_id)
-    clinic_services.record_downloads(therapist, [patient.email], "FHIR export (API)")
+    clinic_services.record_downloads(therapist, [patient.pk], "FHIR export (API)")
     return fhir_export.bundle_for(patient)

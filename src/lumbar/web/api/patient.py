@@ -21,7 +21,7 @@ from lumbar.web.onboarding import services as onboarding_services
 from lumbar.web.outcomes import presenters as outcomes_presenters
 from lumbar.web.outcomes import selectors as outcomes_selectors
 from lumbar.web.records import selectors as records
-from lumbar.web.records.models import Alert, ExerciseLog, ExerciseSession, ScreeningEvent
+from lumbar.web.records.models import Alert, ExerciseLog, ExerciseSession, ProgramVersion, ScreeningEvent
 
 router = Router(tags=["patient"])
 
@@ -64,6 +64,16 @@ def alert_out(alert: Alert) -> dict[str, Any]:
         "message": alert.message,
         "created_at": alert.created_at,
         "seen": alert.seen_at is not None,
+    }
+
+
+def program_out(version: ProgramVersion) -> dict[str, Any]:
+    return {
+        "version": version.number,
+        "created_at": version.created_at,
+        "source": version.source,
+        "changes": list(version.changes),
+        "program": version.program,
     }
 
 
@@ -171,13 +181,7 @@ def program(request: HttpRequest) -> dict[str, Any]:
     current = records.current_program(caller(request).user)
     if current is None:
         raise Problem("not-found", NO_PROGRAM)
-    return {
-        "version": current.number,
-        "created_at": current.created_at,
-        "source": current.source,
-        "changes": list(current.changes),
-        "program": current.program,
-    }
+    return program_out(current)
 
 
 # --- Sessions ------------------------------------------------------------------------------------------

@@ -417,6 +417,7 @@ def monthly_rows(
         for pk in ids:
             person = people[pk]
             yield {
+                "patient_id": pk,  # for the audit trail, not a column
                 "patient": person.profile.display_name or person.email,
                 "email": person.email,
                 "therapist": person.profile.therapist.email if person.profile.therapist else "",

@@ -277,19 +277,18 @@ def audit(
     )
 
 
-def record_downloads(therapist: Therapist, emails: list[str], what: str) -> None:
+def record_downloads(therapist: Therapist, patient_ids: list[int], what: str) -> None:
     """One DOWNLOADED entry per patient whose data left the server in a document."""
-    patients = User.objects.filter(email__in=emails).only("pk")
     AuditEvent.objects.bulk_create(
         AuditEvent(
             actor=therapist.user,
             actor_email=therapist.user.email,
-            patient=p,
+            patient_id=patient_id,
             clinic=therapist.clinic,
             action=AuditEvent.DOWNLOADED,
             detail={"document": what},
         )
-        for p in patients
+        for patient_id in patient_ids
     )
 
 

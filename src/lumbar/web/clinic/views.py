@@ -325,9 +325,11 @@ def monthly_csv(request: TherapistRequest) -> HttpResponse:
     ):
         raise Http404("Not a patient of this clinic.")
     rows = list(selectors.monthly_rows(request.therapist, month, int(patient_id) if patient_id else None))
-    services.record_downloads(request.therapist, [r["email"] for r in rows], f"monthly summary {month:%Y-%m}")
+    services.record_downloads(
+        request.therapist, [r["patient_id"] for r in rows], f"monthly summary {month:%Y-%m}"
+    )
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=selectors.MONTHLY_COLUMNS)
+    writer = csv.DictWriter(out, fieldnames=selectors.MONTHLY_COLUMNS, extrasaction="ignore")
     writer.writeheader()
     writer.writerows(rows)
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
@@ -342,7 +344,7 @@ def _document_patient(request: TherapistRequest, patient_id: int, what: str) -> 
     patient = selectors.linked_patient(request.therapist, patient_id)
     if patient is None:
         raise Http404("Not a patient of this clinic.")
-    services.record_downloads(request.therapist, [patient.email], what)
+    services.record_downloads(request.therapist, [patient.pk], what)
     return patient
 
 
