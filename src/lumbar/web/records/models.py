@@ -256,3 +256,66 @@ class ProgramSuggestion(models.Model):
                 name="one_open_suggestion_per_target",
             )
         ]
+
+
+class FormCheck(models.Model):
+    """One set checked by the camera: live in the browser (keypoints only) or from an uploaded video.
+
+    The verdict is the motion pipeline's FormResult (contracts/form-check.schema.json#/$defs/Result);
+    the keypoints stay, compressed, so that the person and later their therapist can see what was
+    judged; no image is ever stored. Keyed to the session and the exercise rather than to the log,
+    because the check happens before the person logs the exercise.
+    """
+
+    LIVE = "live"
+    UPLOAD = "upload"
+    MODES = [(LIVE, "Live camera"), (UPLOAD, "Uploaded video")]
+    RECORDING = "recording"
+    ANALYSING = "analysing"
+    DONE = "done"
+    FAILED = "failed"
+    STATUSES = [(RECORDING, "Recording"), (ANALYSING, "Analysing"), (DONE, "Done"), (FAILED, "Failed")]
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="form_checks"
+    )
+    session = models.ForeignKey(ExerciseSession, on_delete=models.CASCADE, related_name="form_checks")
+    exercise_id = models.CharField(max_length=60)
+    mode = models.CharField(max_length=8, choices=MODES)
+    status = models.CharField(max_length=12, choices=STATUSES)
+    # The browser's own id for this set, so a double start (two taps, a retried request) is one check.
+    client_key = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    live_state = models.JSONField(default=dict, blank=True, help_text="the incremental count so far")
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    fps = models.FloatField(null=True, blank=True)
+    frame_count = models.PositiveIntegerField(default=0)
+    keypoints = models.BinaryField(null=True, blank=True, help_text="zlib-compressed float16 landmarks")
+    video_path = models.CharField(max_length=300, blank=True, help_text="an upload waiting to be read")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["session", "exercise_id"]),
+            models.Index(fields=["patient", "status"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "client_key"], name="one_form_check_per_client_key")
+        ]
+
+
+class KeypointBatch(models.Model):
+    """A few seconds of landmarks from the browser, as sent; merged into the check when the set ends."""
+
+    form_check = models.ForeignKey(FormCheck, on_delete=models.CASCADE, related_name="batches")
+    seq = models.PositiveIntegerField()
+    first_ms = models.FloatField()
+    last_ms = models.FloatField()
+    samples = models.BinaryField(help_text="zlib-compressed float32: per sample, the time then 33 x 4")
+
+    class Meta:
+        ordering = ["seq"]
+        constraints = [models.UniqueConstraint(fields=["form_check", "seq"], name="one_batch_per_seq")]
