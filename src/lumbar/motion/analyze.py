@@ -21,7 +21,7 @@ from lumbar.motion.checkspec import CheckSpec, Fault, Signal
 from lumbar.motion.faults import lasting, timing_fault, violations
 from lumbar.motion.filters import OneEuro, fill_gaps
 from lumbar.motion.landmarks import JOINT_INDEX, JOINTS, Recording, to_joint_model
-from lumbar.motion.reps import RepSpan, count_reps, find_holds
+from lumbar.motion.reps import OwnRange, RepSpan, count_own_range_reps, count_reps, find_holds
 from lumbar.motion.signals import (
     Body,
     facing_direction,
@@ -115,6 +115,11 @@ class FormResult:
     not_checked: tuple[str, ...] = ()
     analysis_fps: float | None = None
     counts_reps: bool = True  # the exercise is judged by reps (else only by holds)
+    # On some side the fixed thresholds missed bends that fell short of what the exercise aims for, and
+    # that side's reps were judged against the person's own range (reps.count_own_range_reps); `notes`
+    # says so in words, a sentence per side.
+    small_range: bool = False
+    notes: tuple[str, ...] = ()
 
     @property
     def rep_count(self) -> int:
@@ -166,6 +171,8 @@ class FormResult:
             "side_towards_camera": self.side_towards_camera,
             "in_position_fraction": self.in_position_fraction,
             "not_checked": list(self.not_checked),
+            "small_range": self.small_range,
+            "notes": list(self.notes),
         }
         if self.analysis_fps is not None:
             doc["analysis_fps"] = self.analysis_fps
@@ -361,7 +368,7 @@ class _Analysis:
             signal=self._summary(main, usable_by_side),
             in_position_fraction=round(float((usable_any & tracked).sum()) / tracked_count, 3),
         )
-        spans = self._reps(main, usable_by_side)
+        spans, notes = self._reps(main, usable_by_side)
         holds = self._holds(body, main, usable_any)
         faults, rep_faults, not_checked = self._faults(body, spans, usable_any)
         reps = tuple(
@@ -375,7 +382,15 @@ class _Analysis:
             )
             for side, span in spans
         )
-        return replace(base, reps=reps, holds=holds, faults=faults, not_checked=not_checked)
+        return replace(
+            base,
+            reps=reps,
+            holds=holds,
+            faults=faults,
+            not_checked=not_checked,
+            small_range=bool(notes),
+            notes=notes,
+        )
 
     def _main_signals(self, body: Body, in_position: BoolArray) -> dict[str, FloatArray]:
         """The main signal per rep side: 'both' when sides are not told apart."""
@@ -406,24 +421,52 @@ class _Analysis:
             self.signal.name, self.signal.unit, round(float(seen.min()), 2), round(float(seen.max()), 2)
         )
 
-    def _reps(self, main: dict[str, FloatArray], usable: dict[str, BoolArray]) -> list[tuple[str, RepSpan]]:
+    def _reps(
+        self, main: dict[str, FloatArray], usable: dict[str, BoolArray]
+    ) -> tuple[list[tuple[str, RepSpan]], tuple[str, ...]]:
+        """The reps per side, and a note for each side whose range fell short of the exercise's aim."""
         rule = self.spec.reps
         if rule is None:
-            return []
-        found = [
-            (side, span)
-            for side, values in main.items()
-            for span in count_reps(
-                values,
-                usable[side],
-                self.fps,
-                enter=rule.enter,
-                exit=rule.exit,
-                min_seconds=rule.min_seconds,
-                max_seconds=rule.max_seconds,
-            )
-        ]
-        return sorted(found, key=lambda item: item[1].start)
+            return [], ()
+        found: list[tuple[str, RepSpan]] = []
+        notes: list[str] = []
+        timing = {"min_seconds": rule.min_seconds, "max_seconds": rule.max_seconds}
+        for side, values in main.items():
+            spans = count_reps(values, usable[side], self.fps, enter=rule.enter, exit=rule.exit, **timing)
+            own = None
+            if rule.min_range is not None:
+                own = count_own_range_reps(
+                    values,
+                    usable[side],
+                    self.fps,
+                    enter=rule.enter,
+                    exit=rule.exit,
+                    min_range=rule.min_range,
+                    **timing,
+                )
+            # The fixed thresholds stand unless they miss movements that, for this person's range,
+            # are reps: a full range gets exactly the fixed rule's count, and nobody gets fewer.
+            if own is not None and len(own.reps) > len(spans):
+                reached = sum(bool(values[s.start : s.end].max() >= rule.enter) for s in own.reps)
+                notes.append(self._small_range_note(side, own, rule.enter, reached))
+                spans = list(own.reps)
+            found += [(side, span) for span in spans]
+        return sorted(found, key=lambda item: item[1].start), tuple(notes)
+
+    def _small_range_note(self, side: str, own: OwnRange, aim: float, reached: int) -> str:
+        where = f" to the {side}" if side in ("left", "right") else ""
+        short = len(own.reps) - reached
+        return (
+            f"Your range{where} was smaller than this exercise aims for: {short} of {len(own.reps)} "
+            f"reps{where} stayed short of the {self._amount(aim)} it counts from. They were counted "
+            f"against your own range (you typically reached {self._amount(own.typical)}; reps count "
+            f"from {self._amount(own.enter)})."
+        )
+
+    def _amount(self, value: float) -> str:
+        """Degrees read well as whole numbers; body-relative distances (torso lengths) need decimals."""
+        unit = self.signal.unit
+        return f"{value:.0f} {unit}" if unit == "degrees" else f"{value:.2f} {unit}"
 
     def _range(self, values: FloatArray, span: RepSpan) -> float:
         """From the start position the rep left to the furthest point it reached."""

@@ -152,6 +152,14 @@ class Reps(_Strict):
         default="none",
         description="limbs: the signal is taken on each side's limbs; direction: its sign tells the side",
     )
+    min_range: float | None = Field(
+        default=None,
+        gt=0,
+        description="set for movements taken to the person's own comfortable end (a gentle stretch): "
+        "when enter/exit miss movements that are reps for the person's own range, reps are judged "
+        "against that range instead, but never one that reaches less than this far from neutral "
+        "(fidgeting); None: reps are judged against enter and exit only",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Reps:
@@ -161,6 +169,13 @@ class Reps(_Strict):
             raise ValueError("reps: min_seconds must be below max_seconds")
         if self.alternation == "direction" and (self.enter <= 0 or self.exit < 0):
             raise ValueError("reps: with alternation 'direction' enter and exit are sizes (positive)")
+        if self.min_range is not None:
+            # The own-range thresholds are the spec's scaled towards zero, which is only the neutral
+            # position when the signal's sign tells the side (upright is zero for a lean or a twist).
+            if self.alternation != "direction":
+                raise ValueError("reps: min_range needs alternation 'direction' (sizes from neutral)")
+            if not self.min_range < self.enter:
+                raise ValueError("reps: min_range must be below enter (it is the floor of a smaller range)")
         return self
 
     @property

@@ -9,6 +9,12 @@ threshold cannot count twice because the signal must cross both.
 
 The machine steps over runs of equal zones rather than single frames, which keeps it fast on long
 recordings.
+
+Movements taken to the person's own comfortable end (a side bend "until you feel a gentle stretch")
+can also be judged against the person's own range (`count_own_range_reps`): someone whose bends
+mostly fall short of the exercise's `enter` would otherwise get only the few that happen to reach
+it. Their range is the median furthest point of the excursions that reach a floor (the spec's
+`min_range`, which keeps fidgeting out), and a rep must reach a fixed share of it.
 """
 
 from __future__ import annotations
@@ -26,6 +32,10 @@ BoolArray = NDArray[np.bool_]
 ARM_SECONDS = 0.5
 # A hold survives brief wobbles out of its band (or brief tracking loss) up to this long.
 HOLD_WOBBLE_SECONDS = 0.5
+# Judged against the person's own range, a rep must reach this share of their typical excursion (a
+# measurement convention, like the spec's own enter, which sits near half of a full side bend): a bend
+# half as far as the person usually goes is still a rep, a twitch on the way is not.
+OWN_ENTER_FRACTION = 0.5
 
 
 class Zone(IntEnum):
@@ -144,3 +154,48 @@ def find_holds(
         else:
             spans.append([start, end])
     return [HoldSpan(s, e) for s, e in spans if (e - s) / fps >= min_seconds]
+
+
+@dataclass(frozen=True)
+class OwnRange:
+    """Reps judged against the person's own range."""
+
+    typical: float  # the median furthest point of the person's excursions, from neutral
+    enter: float  # the thresholds the reps were counted with
+    exit: float
+    reps: tuple[RepSpan, ...]
+
+
+def count_own_range_reps(
+    signal: FloatArray,
+    usable: BoolArray,
+    fps: float,
+    *,
+    enter: float,
+    exit: float,
+    min_range: float,
+    min_seconds: float,
+    max_seconds: float,
+) -> OwnRange | None:
+    """The reps in a signal measured from neutral (0), judged against the person's own range.
+
+    Both thresholds are scaled down by the same factor, keeping the spec's proportions, so that
+    `enter` sits at OWN_ENTER_FRACTION of the person's typical excursion, but never above the spec's
+    `enter` (a full range is judged exactly as the fixed rule judges it) nor below `min_range`. None
+    when no excursion reaches `min_range`. Only what the recording holds so far is used, and only
+    excursions that are over: the same prefix of a growing recording always gives the same answer.
+    """
+    if not enter > exit >= 0 or not 0 < min_range < enter:
+        raise ValueError("own range: needs enter > exit >= 0 and 0 < min_range < enter, from neutral")
+    ratio = exit / enter
+    rule = {"min_seconds": min_seconds, "max_seconds": max_seconds}
+    # Every excursion that reaches the floor and comes back, timed like a rep: a person's range is
+    # what they do in reps, not in one stray movement, nor in fidgeting below the floor.
+    excursions = count_reps(signal, usable, fps, enter=min_range, exit=min_range * ratio, **rule)
+    if not excursions:
+        return None
+    typical = float(np.median([signal[span.start : span.end].max() for span in excursions]))
+    own_enter = min(enter, max(min_range, OWN_ENTER_FRACTION * typical))
+    own_exit = own_enter * ratio
+    reps = count_reps(signal, usable, fps, enter=own_enter, exit=own_exit, **rule)
+    return OwnRange(typical, own_enter, own_exit, tuple(reps))
