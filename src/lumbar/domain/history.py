@@ -1,7 +1,9 @@
 """What has happened since a program was prescribed: a strict model of the History contract.
 
 A History (contracts/progress.schema.json#/$defs/History) carries the program in force, the day of
-the review (`today`), the sessions logged, the morning check-ins and the formal outcome measures.
+the review (`today`), the sessions logged, the morning check-ins and the formal outcome measures;
+and, an extra key of ours, what the camera's form checks found (`form_findings`, one per session day
+and exercise: see `lumbar.domain.form_findings`).
 Parse untrusted input with `parse_history`, which turns the first problem into one `InvalidInput`
 line naming the field.
 
@@ -14,7 +16,8 @@ What is checked, beyond the contract's types and ranges:
 - Every exercise id, in the program and in the sessions, must name an exercise of the content
   library. Sessions may name exercises that are no longer in the program (a program changes over
   time; older sessions stay in the history), but not ids the library does not know.
-- An exercise appears at most once in the program and at most once per session.
+- An exercise appears at most once in the program, at most once per session, and in at most one
+  form finding per day.
 - Outcome scores lie within their instrument's range (content/instruments).
 """
 
@@ -200,6 +203,28 @@ class Outcome(_Closed):
     score: float
 
 
+FaultId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(_[a-z0-9]+)*$", max_length=80)]
+Share = Annotated[float, Field(ge=0, le=1)]
+
+
+class FormFinding(_Closed):
+    """What the camera's good form checks of one exercise on one day found: how much work was judged
+    (repetitions, or seconds held for an exercise judged by its holds) and, for each fault seen, the
+    share of that work it was seen in (reps with the fault / reps; or seconds of the fault / seconds
+    held). Checks in which the camera could not see the person well are not in it."""
+
+    date: IsoDate
+    exercise_id: ExerciseId
+    reps: Count = 0
+    hold_seconds: float = Field(default=0, ge=0, le=36000)
+    fault_shares: dict[FaultId, Share] = Field(default_factory=dict)
+
+    @property
+    def by_holds(self) -> bool:
+        """Judged by the seconds held rather than by repetitions."""
+        return self.reps == 0
+
+
 class History(_Closed):
     """A validated history. Sessions, check-ins and outcomes are kept in date order (stable)."""
 
@@ -208,6 +233,7 @@ class History(_Closed):
     sessions: list[Session]
     checkins: list[CheckIn] = Field(default_factory=list)
     outcomes: list[Outcome] = Field(default_factory=list)
+    form_findings: list[FormFinding] = Field(default_factory=list)
 
     def entries(self, exercise_id: str) -> Iterator[tuple[date, ExerciseLog]]:
         """Every log of one exercise, oldest first."""
@@ -249,6 +275,7 @@ def parse_history(data: object, source: str = "history", *, catalog: Catalog | N
             "sessions": sorted(history.sessions, key=lambda s: s.date),
             "checkins": sorted(history.checkins, key=lambda c: c.date),
             "outcomes": sorted(history.outcomes, key=lambda o: o.date),
+            "form_findings": sorted(history.form_findings, key=lambda f: f.date),
         }
     )
 
@@ -285,6 +312,20 @@ def _check_consistency(history: History, source: str, catalog: Catalog) -> None:
         if outcome.date > today:
             raise InvalidInput(f"{source}: outcomes.{index}.date: {outcome.date} is after today ({today})")
         _check_score(outcome, f"{source}: outcomes.{index}.score")
+    found: set[tuple[date, str]] = set()
+    for index, finding in enumerate(history.form_findings):
+        where = f"{source}: form_findings.{index}"
+        if finding.date > today:
+            raise InvalidInput(f"{where}.date: {finding.date} is after today ({today})")
+        if finding.exercise_id not in catalog.exercises:
+            raise InvalidInput(
+                f"{where}.exercise_id: {unknown_id_message('exercise', finding.exercise_id, catalog.exercises)}"
+            )
+        if finding.reps == 0 and finding.hold_seconds == 0:
+            raise InvalidInput(f"{where}: a finding judges some repetitions or some seconds held")
+        if (finding.date, finding.exercise_id) in found:
+            raise InvalidInput(f"{where}: {finding.exercise_id!r} has two findings on {finding.date}")
+        found.add((finding.date, finding.exercise_id))
 
 
 def _check_score(outcome: Outcome, where: str) -> None:

@@ -39,6 +39,13 @@ Decisions, one per exercise in the program:
   usual pain trending up week on week, or by worsening by the minimal important change. Regressions
   do not stack: an exercise already eased since the trigger began (a harder amount or variant was
   logged since then) is held, and one not done since the trigger began is held too.
+  The camera's form checks (`history.form_findings`, rule `form_fault`): the same fault seen in more
+  than half the repetitions (or of the seconds held) in each of the last 2 sessions that had a good
+  camera check of the exercise moves it to its easier version (the regression variant at its maximum
+  dose, when usable); without one, one rung down the dose ladder; already at its easiest, it is held
+  with the reason. Checks from before the exercise was last eased (a harder amount or another
+  variant of its chain was logged since) do not count. A session in which the camera saw a fault in
+  most of the work does not count toward `progress` either.
 - `stop`: leave this exercise out for the rest of today; the dose is unchanged (`to` equals `from`).
   Given when there was too much pain during the exercise today, for the first time at this dose:
   the next review (the next day, or after the next session at this dose) regresses it. Also given
@@ -105,6 +112,7 @@ from lumbar.domain.dose_ladder import (
     step_down,
     step_up,
 )
+from lumbar.domain.form_findings import faults_in_most, persisting_fault
 from lumbar.domain.history import ExerciseLog, History, ProgramExercise, WalkingPlan, parse_history
 from lumbar.domain.pain_monitoring import PainPicture, baseline_on, flare_between, pain_picture
 from lumbar.domain.plain_words import dose_words, minutes_words, spoken_date, spoken_dates
@@ -580,6 +588,8 @@ def _decide(exercise: ProgramExercise, context: _Context) -> tuple[Decision, lis
     decision = _pain_during(exercise, current, entries, context)
     if decision is None and context.triggers:
         decision = _ease_for_triggers(exercise, current, entries, context)
+    if decision is None:
+        decision = _form_fault(exercise, current, context)
     if decision is None and context.blockers:
         decision = _same(
             exercise,
@@ -712,6 +722,70 @@ def _ease_for_triggers(
         return _same(exercise, "hold", rule, reasons, evidence)
     reasons.append(f"For this exercise: {_step_words(step, context.catalog)}.")
     return _moved(exercise, "regress", step, rule, reasons, evidence)
+
+
+def _form_fault(exercise: ProgramExercise, current: Dose, context: _Context) -> Decision | None:
+    """The camera saw the same fault in most of this exercise at each of its last camera-checked
+    sessions (content/progression.toml [form_faults]): its easier version; without a usable one, one
+    rung down the dose ladder; at its easiest, hold. None when no fault persists."""
+    policy = context.rules.form_faults
+    changed = _last_changed(exercise.id, current, context)
+    findings = [f for f in context.history.form_findings if changed is None or f.date > changed]
+    found = persisting_fault(findings, exercise.id, policy)
+    if found is None:
+        return None
+    catalog = context.catalog
+    item = catalog.exercise(exercise.id)
+    seen = (
+        f"In your last {len(found.findings)} camera checks of this exercise ({spoken_dates(found.days)}) "
+        f"{policy.words(found.fault_id)} {_most_of(found.by_holds)}"
+    )
+    easier = catalog.easier(item)
+    if easier is not None and context.setting.fits(easier, item):
+        step: Step | None = Step(Dose.max_of(easier), "variant")
+    else:
+        step = step_down(current, catalog, context.rules.ladder, context.setting)
+    if step is None:
+        return _same(
+            exercise,
+            "hold",
+            "form_fault",
+            [
+                f"{seen}. It is already at its easiest: keep to it gently, follow the camera's tips, and ask "
+                "your physiotherapist to look at how you do it."
+            ],
+            policy.evidence,
+        )
+    return _moved(
+        exercise,
+        "regress",
+        step,
+        "form_fault",
+        [f"{seen}, so we are making it easier: {_step_words(step, catalog)}."],
+        policy.evidence,
+    )
+
+
+def _most_of(by_holds: bool) -> str:
+    return "for most of the hold" if by_holds else "in most of your repetitions"
+
+
+def _last_changed(exercise_id: str, current: Dose, context: _Context) -> date | None:
+    """The last session day this exercise was done at more than its current dose, or another variant
+    of its chain was done: the program has eased it (or moved along the chain) since, so a camera
+    check from that day or before judged other work. None when there is no such day."""
+    catalog = context.catalog
+    last: date | None = None
+    for session in context.history.sessions:
+        for log in session.exercises:
+            if log.id == exercise_id:
+                if logged_dose(log, current).rank() > current.rank():
+                    last = session.date
+            elif is_harder_variant(log.id, exercise_id, catalog) or is_harder_variant(
+                exercise_id, log.id, catalog
+            ):
+                last = session.date
+    return last
 
 
 def _eased_since(exercise_id: str, current: Dose, since: date, context: _Context) -> bool:
@@ -904,6 +978,15 @@ def _not_ready(entry: Entry, current: Dose, context: _Context) -> str | None:
         return "Tell us how hard this exercise felt so that we can tell when you are ready for more."
     if log.difficulty not in context.rules.progress.difficulty_ok:
         return f"This exercise felt hard on {when}: stay at this level until it feels about right."
+    policy = context.rules.form_faults
+    for finding in context.history.form_findings:
+        if finding.date == day and finding.exercise_id == log.id:
+            faults = faults_in_most(finding, policy)
+            if faults:
+                return (
+                    f"On {when} the camera saw that {policy.words(faults[0])} {_most_of(finding.by_holds)}: "
+                    "keep to this level until you can hold your form."
+                )
     return None
 
 

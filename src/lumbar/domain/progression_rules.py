@@ -191,6 +191,25 @@ class RedFlagRecall(_Strict):
     evidence: Evidence
 
 
+class FormFaults(_Strict):
+    """The camera's form checks in the review: a fault seen in more than `more_than` of the work
+    (repetitions, or seconds of the hold) in each of the last `sessions` sessions with a good camera
+    check of an exercise makes that exercise easier. `seen` words each fault for the reason ("your
+    hips sagged"); `not_eased` are faults an easier exercise would not put right (moving too fast)."""
+
+    sessions: int = Field(ge=1, le=10)
+    more_than: float = Field(ge=0, lt=1)
+    not_eased: list[FlagId] = Field(default_factory=list)
+    seen: dict[FlagId, Annotated[str, StringConstraints(min_length=1, max_length=120)]] = Field(
+        default_factory=dict
+    )
+    evidence: Evidence
+
+    def words(self, fault_id: str) -> str:
+        """What the camera saw, in words: "your hips sagged" (from `seen`), else the fault's id."""
+        return self.seen.get(fault_id) or f"the camera flagged {fault_id.replace('_', ' ')}"
+
+
 class ProgressionRules(_Strict):
     """The validated content of progression.toml."""
 
@@ -207,6 +226,7 @@ class ProgressionRules(_Strict):
     see_doctor_soon: SeeDoctorSoon
     reassessment: Reassessment
     red_flags: RedFlagRecall
+    form_faults: FormFaults
     pacing: list[Pacing] = Field(default_factory=list)
 
     def evidence_ids(self) -> Iterator[str]:
@@ -224,6 +244,7 @@ class ProgressionRules(_Strict):
             self.see_doctor_soon,
             self.reassessment,
             self.red_flags,
+            self.form_faults,
         ):
             yield from section.evidence
         yield from self.see_doctor_soon.progressing_evidence

@@ -17,6 +17,7 @@ from django.utils import timezone
 from lumbar.domain.catalog import default_catalog
 from lumbar.domain.errors import InvalidInput
 from lumbar.domain.intake import RedFlags
+from lumbar.web.care import selectors as care_selectors
 from lumbar.web.onboarding.services import ScreenBlocks
 from lumbar.web.records import selectors as records
 from lumbar.web.records.models import (
@@ -196,7 +197,8 @@ def mark_alerts_seen(user: AbstractBaseUser) -> int:
 
 
 def run_review(user: AbstractBaseUser, *, today: dt.date) -> ReviewOutcome:
-    """Run the progression review on the person's recent history and apply what it decided.
+    """Run the progression review on the person's recent history (with what the camera's form checks
+    found) and apply what it decided.
 
     Progress, hold, regress and substitute make a new program version with the reasons; alerts are
     stored for the person and their therapist; a red flag at a check-in is stored as a screening.
@@ -207,7 +209,9 @@ def run_review(user: AbstractBaseUser, *, today: dt.date) -> ReviewOutcome:
     program = records.current_program(user)
     if program is None:
         return ReviewOutcome(alerts=[], new_program=None, triage=None)
-    history = parse_history(records.history_json(user, program, today))
+    data = records.history_json(user, program, today)
+    data["form_findings"] = care_selectors.form_findings(user, today)
+    history = parse_history(data)
     result = review(history, default_catalog()).to_json()
     with transaction.atomic():
         lock_person(user)
