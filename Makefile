@@ -18,6 +18,7 @@ PYTEST_WORKERS ?= auto --maxprocesses=4
 # The PDF handout and report need Debian's Pango: installed when possible, else the app runs without PDFs.
 run: install
 	@bash scripts/system-deps.sh --run
+	@bash scripts/camera-assets.sh
 	$(BIN)/lumbar serve --host $(HOST) --port $(PORT)
 
 test: install-dev system-deps node-deps lint typecheck layers content-check pytest pytest-postgres
@@ -43,12 +44,15 @@ system-deps:
 	@bash scripts/system-deps.sh
 
 # Front-end packages from npm, exactly as package-lock.json pins them (axe-core for the accessibility
-# tests; htmx, whose dist file the app serves from static/vendor). `make run` needs none of them.
+# tests; htmx, whose dist file the app serves from static/vendor; @mediapipe/pose for the camera coach,
+# which `make run` installs too when npm is there).
 node_modules/.installed: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
+# ... and the in-browser pose model of the camera coach, copied under the static files (not in git).
 node-deps: system-deps node_modules/.installed
+	@bash scripts/camera-assets.sh
 
 lint: install-dev
 	$(BIN)/ruff check src tests bench

@@ -2,7 +2,7 @@
 # Installs the Debian packages Lumbar needs, only when they are missing.
 #
 #   scripts/system-deps.sh          what the test suite needs (`make test`): everything below.
-#   scripts/system-deps.sh --run    what the app itself needs (`make run`): the PDF libraries only.
+#   scripts/system-deps.sh --run    what the app itself needs (`make run`): the PDF libraries and npm.
 #
 # The app: WeasyPrint (the printed handout and the progress report) loads Pango, Pango's FreeType
 # back end and HarfBuzz's subsetter; the documents are set in DejaVu Sans (its oblique faces are in
@@ -31,11 +31,12 @@ has_lib 'libharfbuzz-subset\.so\.0' || need+=(libharfbuzz-subset0)
 fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
 # The handout's italics and bold italics: DejaVu Sans Oblique comes in the "extra" package.
 fc-list : file 2>/dev/null | grep -q 'DejaVuSans-Oblique' || need+=(fonts-dejavu-extra)
+# npm installs the front-end packages of package-lock.json: the camera coach's in-browser pose model
+# (and, for the tests, axe-core).
+command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 if [ "$mode" = test ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
-  # npm installs the front-end packages of package-lock.json (axe-core for the accessibility tests).
-  command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
   command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
   command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
 fi
@@ -49,7 +50,7 @@ if [ "$(id -u)" -ne 0 ]; then
   if command -v sudo >/dev/null 2>&1 && { [ "$mode" = test ] || sudo -n true 2>/dev/null; }; then
     SUDO=sudo
   elif [ "$mode" = run ]; then
-    echo "system-deps: PDF handouts and reports need: ${need[*]} (e.g. sudo apt-get install ${need[*]}); the app runs without them" >&2
+    echo "system-deps: PDF handouts and reports (Pango) and the live camera check (npm) need: ${need[*]} (e.g. sudo apt-get install ${need[*]}); the app runs without them" >&2
     exit 0
   else
     echo "system-deps: please install: ${need[*]} (needs root)" >&2
@@ -66,7 +67,7 @@ export DEBIAN_FRONTEND=noninteractive
 if [ "$mode" = run ]; then
   # The app runs without PDFs rather than not at all.
   { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; } ||
-    echo "system-deps: could not install ${need[*]}: PDF handouts and reports will say they are not available" >&2
+    echo "system-deps: could not install ${need[*]}: the pages that need them (PDFs, the live camera) will say they are not available" >&2
   exit 0
 fi
 $SUDO apt-get update -qq

@@ -111,3 +111,33 @@ def empty_room_clip(path: Path, seconds: float = 2.0, fps: float = 30.0) -> Path
     finally:
         writer.release()
     return path
+
+
+def squat_y4m(
+    path: Path,
+    squats: int,
+    *,
+    fps: int = 10,
+    seconds_per_squat: float = 6.0,
+    lead: float = 3.0,
+    tail: float = 30.0,
+    size: tuple[int, int] = (320, 240),
+) -> Path:
+    """The same figure as a raw Y4M clip, which Chromium plays as a fake camera
+    (--use-file-for-fake-video-capture). Slow squats: the pose model in headless Chromium on two cores
+    manages one or two frames a second. Chromium loops the clip, so a long tail of standing still
+    keeps a test's set from starting over. Written frame by frame (the file is tens of MB)."""
+    width, height = size
+    with path.open("wb") as out:
+        out.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420jpeg\n".encode("ascii"))
+        frames = round(fps * (lead + squats * seconds_per_squat + tail))
+        for i in range(frames):
+            t = i / fps - lead
+            moving = 0 <= t < squats * seconds_per_squat
+            bend = 100.0 * (1 - math.cos(2 * math.pi * t / seconds_per_squat)) / 2 if moving else 0.0
+            image = blank()
+            draw_person(image, bend)
+            small = cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
+            out.write(b"FRAME\n")
+            out.write(cv2.cvtColor(small, cv2.COLOR_BGR2YUV_I420).tobytes())
+    return path

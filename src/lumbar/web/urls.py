@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("lumbar.web.accounts.urls")),
     path("", include("lumbar.web.onboarding.urls")),
     path("", include("lumbar.web.care.urls")),
+    path("", include("lumbar.web.formcheck.urls")),
     path("", include("lumbar.web.outcomes.urls")),
     path("", include("lumbar.web.outputs.urls")),
     path("", include("lumbar.web.clinic.urls")),

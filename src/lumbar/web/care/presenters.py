@@ -17,6 +17,8 @@ from lumbar.domain.catalog import Catalog, Dose, default_catalog
 from lumbar.domain.library import describe_dose
 from lumbar.domain.progression import Intervals
 from lumbar.domain.progression_rules import pain_during_acceptable, pain_during_limit
+from lumbar.web.formcheck import presenters as formcheck_presenters
+from lumbar.web.formcheck import services as formcheck_services
 from lumbar.web.library.figures import Frame, figure_svg
 from lumbar.web.records import selectors as records
 from lumbar.web.records.models import ExerciseSession, ProgramVersion
@@ -145,7 +147,13 @@ def player_context(session: ExerciseSession, number: int, catalog: Catalog) -> d
         "pain_limit": pain_stop_at(session.pain_before),
         "pain_above_usual_limit": pain_stop_at(session.pain_before) > pain_limit(),
         "steps_done": [{"name": e["name"], "done": e["id"] in logs} for e in entries],
+        "camera": _camera(session, number, entry),
     }
+
+
+def _camera(session: ExerciseSession, number: int, entry: dict[str, Any]) -> dict[str, Any] | None:
+    spec = formcheck_services.checkable_spec(entry["id"])
+    return None if spec is None else formcheck_presenters.camera_panel(session, number, entry, spec)
 
 
 def review_summary(outcome: ReviewOutcome) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from csp.decorators import csp_update
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -121,9 +122,12 @@ def session_pain_before(request: SignedInRequest, session_id: int) -> HttpRespon
     return render(request, "care/session_pain.html", {"form": form, "session": session, "when": "before"})
 
 
+# The camera coach on this page compiles the in-browser pose model's WebAssembly: 'wasm-unsafe-eval'
+# allows that and nothing else (no JavaScript eval).
 @login_required
 @patient_required
 @require_http_methods(["GET", "POST"])
+@csp_update({"script-src": ["'wasm-unsafe-eval'"]})
 def session_exercise(request: SignedInRequest, session_id: int, number: int) -> HttpResponse:
     session = _own_session(request, session_id)
     entries = session.program.exercises

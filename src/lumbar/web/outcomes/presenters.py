@@ -15,6 +15,7 @@ from lumbar.domain import instruments, schedule
 from lumbar.reports.charts import ChangeBand, PainReading, pain_chart_svg
 from lumbar.reports.report import nprs_band
 from lumbar.web.core import charts
+from lumbar.web.formcheck import presenters as formcheck_presenters
 from lumbar.web.outcomes.selectors import (
     ProgramSpan,
     SessionDay,
@@ -25,6 +26,7 @@ from lumbar.web.outcomes.selectors import (
     reassessment_status,
     session_days,
 )
+from lumbar.web.records import selectors as records
 from lumbar.web.records.models import OutcomeScore
 
 # Display choices, not clinical numbers: how far back the pain chart looks, and the adherence
@@ -229,6 +231,7 @@ def overview(user: AbstractBaseUser, today: dt.date, *, draw_chart: bool = True)
         "scores": score_groups(outcomes),
         "adherence": adherence_section(span, [s for s in sessions if s.date >= span.start], today),
         "reassessment": reassessment_status(span, outcomes, today),
+        "form_checks": formcheck_presenters.listed(records.recent_form_checks(user)),
         "today": today,
     }
 

@@ -16,6 +16,7 @@ from lumbar.web.records.models import (
     CheckIn,
     ExerciseLog,
     ExerciseSession,
+    FormCheck,
     OutcomeScore,
     Profile,
     ProgramVersion,
@@ -203,3 +204,36 @@ def therapist_manages(user: AbstractBaseUser) -> bool:
         Profile.objects.filter(user=user, therapist__isnull=False).exists()
         and ProgramVersion.objects.filter(patient=user, source=ProgramVersion.THERAPIST).exists()
     )
+
+
+def form_check(user: AbstractBaseUser, check_id: int) -> FormCheck | None:
+    """One of the person's own form checks (another's, or a forged id, is None)."""
+    return FormCheck.objects.filter(patient=user, pk=check_id).select_related("session__program").first()
+
+
+def form_checks(session: ExerciseSession, exercise_id: str | None = None) -> list[FormCheck]:
+    """A session's finished form checks (all, or one exercise's), newest first, without keypoints."""
+    query = FormCheck.objects.filter(session=session).exclude(status=FormCheck.RECORDING)
+    if exercise_id is not None:
+        query = query.filter(exercise_id=exercise_id)
+    return list(query.defer("keypoints", "live_state"))
+
+
+def recent_form_checks(user: AbstractBaseUser, limit: int = 10) -> list[FormCheck]:
+    """The person's latest finished form checks, newest first, without keypoints."""
+    query = FormCheck.objects.filter(patient=user).exclude(status=FormCheck.RECORDING)
+    return list(query.select_related("session__program").defer("keypoints", "live_state")[:limit])
+
+
+def latest_form_checks(patient_ids: list[int]) -> dict[int, FormCheck]:
+    """Each patient's latest finished form check (one query for a page of the caseload)."""
+    latest: dict[int, FormCheck] = {}
+    query = (
+        FormCheck.objects.filter(patient_id__in=patient_ids)
+        .exclude(status=FormCheck.RECORDING)
+        .defer("keypoints", "live_state")
+        .order_by("patient_id", "-created_at", "-id")
+    )
+    for check in query.iterator():
+        latest.setdefault(check.patient_id, check)
+    return latest

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "lumbar.web.records",
     "lumbar.web.accounts",
     "lumbar.web.onboarding",
+    "lumbar.web.formcheck",
     "lumbar.web.care",
     "lumbar.web.outcomes",
     "lumbar.web.outputs",

@@ -18,6 +18,7 @@
   const skipButton = box.querySelector(".timer-skip");
   const startButton = root.querySelector(".timer-start");
   const setsInput = root.querySelector(".done-sets");
+  const repsInput = root.querySelector(".done-reps");
   const status = root.querySelector("[data-timer-status]");
   const reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   let audio = null;
@@ -127,6 +128,7 @@
       if (moveOn) repButton.focus();
       repButton.onclick = function () {
         done += 1;
+        if (repsInput) repsInput.value = done;  // the taps fill the log; the person can still change it
         countEl.textContent = done + " / " + s.reps;
         if (status) status.textContent = done + " of " + s.reps;
         if (navigator.vibrate) navigator.vibrate(40);
