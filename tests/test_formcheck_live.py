@@ -39,7 +39,9 @@ def start(client: Client, session_id: int, number: int, key: str = "set-one-abcd
 def send_all(client: Client, check: dict[str, Any], recording: Any) -> list[dict[str, Any]]:
     readings = []
     for seq, first in enumerate(range(0, recording.frame_count, HALF_SECOND)):
-        response = post(client, check["batch_url"], {"seq": seq, "samples": rows(recording, first, first + HALF_SECOND)})
+        response = post(
+            client, check["batch_url"], {"seq": seq, "samples": rows(recording, first, first + HALF_SECOND)}
+        )
         assert response.status_code == 200, response.content
         readings.append(response.json())
     return readings
@@ -100,7 +102,8 @@ def test_a_batch_sent_twice_is_stored_once_and_no_rep_is_counted_twice() -> None
         post(client, check["batch_url"], body)
         last = post(client, check["batch_url"], body).json()  # the retry of a slow answer
         assert last["stored"] is False
-    assert last is not None and last["reps"] == 3
+    assert last is not None
+    assert last["reps"] == 3
     assert KeypointBatch.objects.filter(form_check_id=check["id"]).count() == seq + 1
     assert post(client, check["finish_url"], {}).json()["reps"] == 3
 
@@ -132,7 +135,12 @@ def test_another_patients_check_is_not_found_and_left_alone() -> None:
     assert post(other, check["finish_url"], {}).status_code == 404
     assert other.get(check["result_url"]).status_code == 404
     assert other.post(f"/camera/checks/{check['id']}/delete/").status_code == 404
-    assert post(other, f"/camera/session/{session_id}/exercise/1/start/", {"client_key": "forged-123"}).status_code == 404
+    assert (
+        post(
+            other, f"/camera/session/{session_id}/exercise/1/start/", {"client_key": "forged-123"}
+        ).status_code
+        == 404
+    )
     assert not KeypointBatch.objects.exists()
     assert FormCheck.objects.get(pk=check["id"]).status == "recording"
     assert other_session != session_id
@@ -146,7 +154,10 @@ def test_another_patients_check_is_not_found_and_left_alone() -> None:
         ({"seq": -1, "samples": [[0.0]]}, "seq must be a whole number from 0 to 1999"),
         ({"seq": 0, "samples": []}, "batch: 'samples' must be a non-empty list"),
         ({"seq": 0, "samples": [[0.0, 1.0]]}, "batch: sample 0 must be [time] or [time, 132 numbers]"),
-        ({"seq": 0, "samples": [[0.0, *(["x"] * 132)]]}, "batch: sample 0 holds something that is not a number"),
+        (
+            {"seq": 0, "samples": [[0.0, *(["x"] * 132)]]},
+            "batch: sample 0 holds something that is not a number",
+        ),
         ({"seq": 0, "samples": [[0.0, *([1e9] * 132)]]}, "batch: sample 0 has a value out of range"),
         ({"seq": 0, "samples": [[500.0], [100.0]]}, "batch: sample times must rise, from 0 to 15 minutes"),
         ({"seq": 0, "samples": [[0.0]] * 121}, "a batch holds at most 120 samples"),
@@ -188,7 +199,9 @@ def test_the_player_offers_the_camera_for_checkable_exercises_with_a_placement_g
     assert "'wasm-unsafe-eval'" in client.get(f"/session/{session_id}/exercise/1/")["Content-Security-Policy"]
 
 
-def test_without_the_pose_files_the_player_says_the_live_camera_is_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_the_pose_files_the_player_says_the_live_camera_is_not_installed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     _, client, session_id = patient_with_camera_exercises("nonpm@example.org")
     monkeypatch.setattr(assets, "live_camera_available", lambda: False)
     monkeypatch.setattr("lumbar.web.formcheck.presenters.live_camera_available", lambda: False)
@@ -203,7 +216,10 @@ def test_the_counted_reps_go_into_the_log_when_the_person_keeps_them() -> None:
     check = start(client, session_id, 1)
     send_all(client, check, synthetic("squat", reps=4))
     post(client, check["finish_url"], {})
-    client.post(f"/session/{session_id}/exercise/1/", {"sets": "1", "reps": "4", "pain_during": "2", "difficulty": "right", "done": "1"})
+    client.post(
+        f"/session/{session_id}/exercise/1/",
+        {"sets": "1", "reps": "4", "pain_during": "2", "difficulty": "right", "done": "1"},
+    )
     log = ExerciseLog.objects.get(session_id=session_id, exercise_id="squat")
     assert log.reps == 4
     page = client.get(f"/session/{session_id}/exercise/1/").content.decode()
@@ -219,3 +235,31 @@ def test_the_person_deletes_a_check_and_its_keypoints() -> None:
     assert response.status_code == 302
     assert response["Location"] == f"/session/{session_id}/exercise/1/"
     assert not FormCheck.objects.exists()
+
+
+def test_the_session_summary_progress_and_the_therapists_caseload_show_the_check() -> None:
+    patient, client, session_id = patient_with_camera_exercises("shown@example.org")
+    check = start(client, session_id, 1)
+    send_all(client, check, synthetic("squat", reps=3))
+    post(client, check["finish_url"], {})
+    client.post(f"/session/{session_id}/pain-before/", {"pain": "3"})
+    for number in (1, 2):
+        client.post(
+            f"/session/{session_id}/exercise/{number}/",
+            {"sets": "1", "pain_during": "2", "difficulty": "right", "done": "1"},
+        )
+    client.post(f"/session/{session_id}/finish/", {"pain": "2"})
+    done = client.get(f"/session/{session_id}/done/").content.decode()
+    assert "Your form checks today" in done
+    assert "3 reps, form looked good" in done
+    assert "3 reps, form looked good" in client.get("/progress/").content.decode()
+
+    from lumbar.web.clinic.models import Therapist
+
+    therapist = Therapist.objects.get(user__email="pt-shown@example.org")
+    staff = Client()
+    staff.force_login(therapist.user)
+    caseload = staff.get("/clinic/").content.decode()
+    assert "Squat: 3 reps, form looked good" in caseload
+    record = staff.get(f"/clinic/patients/{patient.pk}/").content.decode()
+    assert "3 reps, form looked good" in record

@@ -35,6 +35,13 @@ POLICY = {
 # The REST API's docs page: Swagger UI's icons are data: URLs.
 DOCS_PATH = "/api/v1/docs"
 DOCS_POLICY = {**POLICY, "img-src": ["'self'", "data:"]}
+# The session player runs the camera coach's pose model: WebAssembly may be compiled there, and only
+# there; JavaScript eval stays refused everywhere.
+PLAYER_POLICY = {**POLICY, "script-src": ["'self'", "'wasm-unsafe-eval'"]}
+
+
+def is_session_player(path: str) -> bool:
+    return re.fullmatch(r"/session/\d+/exercise/\d+/", path) is not None
 
 
 def parse(header: str) -> dict[str, list[str]]:
@@ -78,6 +85,8 @@ def test_every_url_signed_in_or_not_carries_the_policy(monkeypatch: pytest.Monke
                 assert header == svg_file_policy(response.content.decode()), (who, path)
             elif path == DOCS_PATH:
                 assert parse(header) == DOCS_POLICY, (who, path, header)
+            elif is_session_player(path) and response.status_code == 200:
+                assert parse(header) == PLAYER_POLICY, (who, path, header)
             else:
                 assert parse(header) == POLICY, (who, name, path, header)
             assert "Content-Security-Policy-Report-Only" not in response

@@ -25,12 +25,17 @@ from lumbar.motion.landmarks import Recording
 
 # Measurement conventions of the live check (not clinical thresholds).
 GRID_FPS = 15.0  # the even rate the samples are put on; the pipeline's time constants assume >= 10
-MAX_GAP_MS = 1000.0  # samples further apart than this are not joined: the person was not seen between
+# The page sends a sample for every frame its model looked at, with or without a person in it, so a
+# stretch with no sample at all means the device was slow, not that the person went: neighbours are
+# joined up to this far apart (a computer without a GPU under load looks at a frame every 0.6-2 s).
+# Beyond it the page was most likely hidden or stalled, and nothing is made up.
+MAX_GAP_MS = 3000.0
 WINDOW_SECONDS = 20.0  # the most of the recording one update looks at
 # A window reaches back this far before the last rep already counted, so that the rest before the next
 # rep (which arms the counter) is inside it.
 LOOK_BACK_SECONDS = 2.0
-RECENT_SECONDS = 1.5  # "right now": the stretch the position and visibility cues are judged on
+RECENT_SECONDS = 1.5  # "right now": the stretch the position and visibility cues are judged on ...
+RECENT_SAMPLES = 4  # ... or the last few samples, when they come slower than that
 SETTLE_SECONDS = 2.0  # no "can't see you" before the set has run this long (the person gets placed)
 ONGOING_SLACK_SECONDS = 0.5  # a hold that ends this close to the newest sample is still going on
 LANDMARKS = 33  # BlazePose, as the browser's @mediapipe/pose gives them
@@ -213,7 +218,10 @@ def update(
 
 def _recent(exercise_id: str, spec: CheckSpec, window: Samples, newest: float) -> FormResult | None:
     """The analysis of the last moment alone: is the person in view and in position right now?"""
-    tail = window.since(newest - RECENT_SECONDS)
+    since = newest - RECENT_SECONDS
+    if window.count >= RECENT_SAMPLES:
+        since = min(since, float(window.times_ms[-RECENT_SAMPLES]) / 1000.0)
+    tail = window.since(since)
     if tail.count < 2:
         return None
     return analyze(exercise_id, spec, resample(tail))

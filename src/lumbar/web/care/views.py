@@ -17,6 +17,7 @@ from lumbar.domain.errors import InvalidInput
 from lumbar.web.accounts.decorators import patient_required
 from lumbar.web.accounts.request import SignedInRequest
 from lumbar.web.care import forms, presenters, selectors, services
+from lumbar.web.formcheck import presenters as formcheck_presenters
 from lumbar.web.onboarding import services as onboarding_services
 from lumbar.web.records import selectors as records
 from lumbar.web.records import services as records_services
@@ -189,7 +190,10 @@ def session_finish(request: SignedInRequest, session_id: int) -> HttpResponse:
 def session_done(request: SignedInRequest, session_id: int) -> HttpResponse:
     session = _own_session(request, session_id)
     summary = request.session.pop("last_review", None)
-    return render(request, "care/session_done.html", {"session": session, "summary": summary})
+    checks = formcheck_presenters.listed(records.form_checks(session))
+    return render(
+        request, "care/session_done.html", {"session": session, "summary": summary, "form_checks": checks}
+    )
 
 
 # --- The morning check-in ---------------------------------------------------------------------------

@@ -22,6 +22,8 @@ from django.utils import timezone
 from lumbar.domain import adherence, instruments
 from lumbar.domain.progression_rules import default_rules
 from lumbar.web.clinic.models import AuditEvent, Invite, Therapist
+from lumbar.web.formcheck import presenters as formcheck_presenters
+from lumbar.web.records import selectors as records
 from lumbar.web.records.models import (
     Alert,
     CheckIn,
@@ -99,6 +101,7 @@ class CaseloadRow:
     adherence: adherence.Adherence | None = None
     last_session: dt.date | None = None
     alerts: dict[str, int] = field(default_factory=dict)
+    form_check: dict[str, Any] | None = None  # the latest camera check, in words
 
     @property
     def need_label(self) -> str:
@@ -215,7 +218,14 @@ def caseload(
         _add_alerts(rows, ids)
         _add_scores(rows, ids)
         _add_adherence(rows, ids, today)
+        _add_form_checks(rows, ids)
     return paged, [rows[i] for i in ids]
+
+
+def _add_form_checks(rows: dict[int, CaseloadRow], ids: list[int]) -> None:
+    latest = records.latest_form_checks(ids)
+    for patient_id, check in latest.items():
+        rows[patient_id].form_check = formcheck_presenters.listed([check])[0]
 
 
 def _add_alerts(rows: dict[int, CaseloadRow], ids: list[int]) -> None:

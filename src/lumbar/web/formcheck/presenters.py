@@ -148,7 +148,10 @@ def headline(s: dict[str, Any]) -> str:
         what = f"longest hold {round(s['longest_hold'])} s"
     else:
         what = "no hold found"
-    return what + (", form looked good" if not s["faults"] else f", {len(s['faults'])} thing(s) to work on")
+    faults = len(s["faults"])
+    if not faults:
+        return what + ", form looked good"
+    return what + (", 1 thing to work on" if faults == 1 else f", {faults} things to work on")
 
 
 def finished_json(check: FormCheck) -> dict[str, Any]:

@@ -132,15 +132,16 @@
     draw(marks);
   }
 
+  // One frame at a time, and always back to the event loop in between: on a slow computer the model
+  // takes most of a second a frame, and the batches, the buttons and the screen must still get a turn.
   async function frameLoop() {
     while (running) {
       const now = performance.now();
       if (now - lastFrameAt >= MIN_FRAME_GAP_MS && video.readyState >= 2) {
         lastFrameAt = now;
         try { await pose.send({ image: video }); } catch (e) { /* a dropped frame */ }
-      } else {
-        await new Promise(function (r) { setTimeout(r, 15); });
       }
+      await new Promise(function (r) { setTimeout(r, 15); });
     }
   }
 
