@@ -60,8 +60,8 @@ def main() -> None:
         set_up_django(data_dir)
         from tests.formcheck_helpers import patient_with_camera_exercises, rows, synthetic
 
-        from lumbar.motion.analyze import analyze, check_spec_of
         from lumbar.domain.catalog import default_catalog
+        from lumbar.motion.analyze import analyze, check_spec_of
 
         _, client, session_id = patient_with_camera_exercises("bench@camera.example")
         squats = round(SET_SECONDS / 4.5)
@@ -87,7 +87,9 @@ def main() -> None:
 
         sub = Recording("blazepose33", sent_fps, sent, image_size=(640, 480))
         for seq, first in enumerate(range(0, sub.frame_count, per_batch)):
-            body = json.dumps({"seq": seq, "samples": rows(sub, first, first + per_batch)}, separators=(",", ":"))
+            body = json.dumps(
+                {"seq": seq, "samples": rows(sub, first, first + per_batch)}, separators=(",", ":")
+            )
             uploaded += len(body.encode())
             wall, before = time.perf_counter(), time.process_time()
             reading = client.post(start["batch_url"], body, content_type="application/json").json()
@@ -104,10 +106,18 @@ def main() -> None:
         lags = [shown_at[n] - rep_ends[n - 1] for n in sorted(shown_at) if n <= len(rep_ends)]
         cpu_share = cpu / duration
         rate = uploaded / duration
-        print(f"set: {duration:.0f} s of squats, {sub.frame_count} samples sent at {sent_fps:g}/s in batches of {per_batch}")
-        print(f"reps: counted live {max(shown_at) if shown_at else 0}, at the end {finished['reps']}, in the movement {len(rep_ends)}")
-        print(f"server CPU per camera: {100 * cpu_share:.2f}% of a core (target 5%): ratio {cpu_share / CPU_TARGET:.2f}")
-        print(f"  answer per batch: median {statistics.median(answer_ms):.1f} ms, slowest {max(answer_ms):.1f} ms")
+        print(
+            f"set: {duration:.0f} s of squats, {sub.frame_count} samples sent at {sent_fps:g}/s in batches of {per_batch}"
+        )
+        print(
+            f"reps: counted live {max(shown_at) if shown_at else 0}, at the end {finished['reps']}, in the movement {len(rep_ends)}"
+        )
+        print(
+            f"server CPU per camera: {100 * cpu_share:.2f}% of a core (target 5%): ratio {cpu_share / CPU_TARGET:.2f}"
+        )
+        print(
+            f"  answer per batch: median {statistics.median(answer_ms):.1f} ms, slowest {max(answer_ms):.1f} ms"
+        )
         print(f"upload: {rate / 1000:.1f} KB/s (target 50 KB/s): ratio {rate / UPLOAD_TARGET:.2f}")
         if lags:
             worst = max(lags)

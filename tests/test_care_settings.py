@@ -97,7 +97,8 @@ def test_the_export_is_a_json_download_of_every_kind_of_record(client: Client) -
     data = export(client)
     assert list(data) == [
         "format", "format_version", "lumbar_version", "exported_at", "account", "profile", "intake_draft",
-        "intakes", "screenings", "program_versions", "sessions", "checkins", "outcomes", "alerts", "audit_trail",
+        "intakes", "screenings", "program_versions", "sessions", "checkins", "outcomes", "alerts", "form_checks",
+        "audit_trail",
     ]  # fmt: skip
     assert data["account"]["email"] == "pat@example.org"
     assert data["profile"]["role"] == "patient"

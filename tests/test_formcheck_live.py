@@ -5,6 +5,7 @@ test_browser_camera_coach.py; here the same requests are made with synthetic key
 
 from __future__ import annotations
 
+import base64
 import json
 import zlib
 from typing import Any
@@ -263,3 +264,17 @@ def test_the_session_summary_progress_and_the_therapists_caseload_show_the_check
     assert "Squat: 3 reps, form looked good" in caseload
     record = staff.get(f"/clinic/patients/{patient.pk}/").content.decode()
     assert "3 reps, form looked good" in record
+
+
+def test_the_persons_data_export_holds_their_checks_with_the_keypoints_kept() -> None:
+    _, client, session_id = patient_with_camera_exercises("export@example.org")
+    check = start(client, session_id, 1)
+    send_all(client, check, synthetic("squat", reps=2))
+    post(client, check["finish_url"], {})
+    response = client.post("/settings/export.json", {"password": "correct-horse-battery-staple"})
+    data = json.loads(b"".join(response.streaming_content))
+    [exported] = data["form_checks"]
+    assert exported["exercise_id"] == "squat"
+    assert exported["result"]["rep_count"] == 2
+    stored = FormCheck.objects.get()
+    assert exported["keypoints_float16_zlib_base64"] == base64.b64encode(bytes(stored.keypoints)).decode()

@@ -6,3 +6,10 @@ class FormCheckConfig(AppConfig):
     # The form checks' tables are the records app's ("care"); this app has none of its own.
     label = "formcheck"
     verbose_name = "Form check: the camera coach in the session player and video uploads"
+
+    def ready(self) -> None:
+        from lumbar.web.accounts import exports
+        from lumbar.web.records import selectors
+
+        # The person's export holds their form checks: the verdicts and the keypoints kept.
+        exports.register_section("form_checks", selectors.form_check_export_rows)

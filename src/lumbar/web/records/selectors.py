@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
@@ -237,3 +239,30 @@ def latest_form_checks(patient_ids: list[int]) -> dict[int, FormCheck]:
     for check in query.iterator():
         latest.setdefault(check.patient_id, check)
     return latest
+
+
+def form_check_export_rows(user: AbstractBaseUser) -> Iterator[dict[str, Any]]:
+    """The person's form checks for their data export: the verdicts and the keypoints (the float16
+    array, zlib-compressed, base64), one check at a time."""
+    query = (
+        FormCheck.objects.filter(patient=user)
+        .exclude(status=FormCheck.RECORDING)
+        .select_related("session")
+        .order_by("created_at", "id")
+    )
+    for check in query.iterator(chunk_size=20):
+        yield {
+            "id": check.pk,
+            "created_at": check.created_at.isoformat(),
+            "session_date": check.session.date.isoformat() if check.session_id else None,
+            "exercise_id": check.exercise_id,
+            "mode": check.mode,
+            "status": check.status,
+            "result": check.result,
+            "error": check.error,
+            "fps": check.fps,
+            "frame_count": check.frame_count,
+            "keypoints_float16_zlib_base64": base64.b64encode(bytes(check.keypoints)).decode("ascii")
+            if check.keypoints
+            else None,
+        }
