@@ -46,7 +46,9 @@ def checkable_spec(exercise_id: str) -> CheckSpec | None:
         return None
 
 
-def _exercise_in_session(user: AbstractBaseUser, session_id: int, number: int) -> tuple[ExerciseSession, str]:
+def exercise_in_session(user: AbstractBaseUser, session_id: int, number: int) -> tuple[ExerciseSession, str]:
+    """The person's session and the id of its exercise `number`, when a check of it may start: their
+    own session, an exercise the camera can judge, and no warning sign in force (the session's gate)."""
     session = records.session(user, session_id)
     if session is None:
         raise FormCheckRefused("No such session.")
@@ -61,7 +63,8 @@ def _exercise_in_session(user: AbstractBaseUser, session_id: int, number: int) -
     return session, exercise_id
 
 
-def _client_key(value: Any) -> str:
+def client_key_of(value: Any) -> str:
+    """The page's id for one set (or one upload form), checked: repeats of it are the same check."""
     key = str(value or "")
     if not 8 <= len(key) <= 40 or not all(c.isalnum() or c in "-_" for c in key):
         raise InvalidInput("client_key must be 8-40 letters, digits, '-' or '_'")
@@ -79,8 +82,8 @@ def start_live(
     user: AbstractBaseUser, session_id: int, number: int, *, client_key: Any, width: Any, height: Any
 ) -> FormCheck:
     """A live check of one set; the same client_key again (a double tap, a retry) is the same check."""
-    session, exercise_id = _exercise_in_session(user, session_id, number)
-    key = _client_key(client_key)
+    session, exercise_id = exercise_in_session(user, session_id, number)
+    key = client_key_of(client_key)
     size = _image_size(width, height)
     existing = FormCheck.objects.filter(patient=user, client_key=key).first()
     if existing is not None:

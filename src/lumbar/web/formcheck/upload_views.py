@@ -74,7 +74,7 @@ def _target(request: SignedInRequest, session_id: int, number: int) -> dict[str,
     context["limit_mb"] = uploads.MAX_UPLOAD_BYTES // (1024 * 1024)
     context["limit_minutes"] = uploads.MAX_VIDEO_SECONDS // 60
     try:
-        services._exercise_in_session(request.user, session.pk, number)
+        services.exercise_in_session(request.user, session.pk, number)
     except services.FormCheckRefused as exc:
         context["error"] = str(exc)
     return context

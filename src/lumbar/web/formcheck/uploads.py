@@ -170,7 +170,7 @@ def _key(client_key: str | None) -> str:
     """The form's own key (a double submit is one check); a missing or malformed one, a fresh key."""
     if client_key:
         try:
-            return services._client_key(client_key)
+            return services.client_key_of(client_key)
         except InvalidInput:
             pass
     return _fresh_key()
@@ -216,7 +216,7 @@ def start_upload(
     Raises FormCheckRefused (no such session or exercise, a warning sign, an exercise the camera
     cannot check) and InvalidInput (an empty or too large file) before anything is kept.
     """
-    session, exercise_id = services._exercise_in_session(user, session_id, number)
+    session, exercise_id = services.exercise_in_session(user, session_id, number)
     key = _key(client_key)
     existing = FormCheck.objects.filter(patient=user, client_key=key).first()
     if existing is not None:
