@@ -8,6 +8,7 @@ clips exercise the real video path: decoding, pose estimation, and the form chec
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -74,6 +75,21 @@ def blank() -> np.ndarray:
     return image
 
 
+def squat_frames(
+    squats: int, *, fps: float, seconds_per_squat: float, lead: float, tail: float
+) -> Iterator[np.ndarray]:
+    """Standing still for `lead` s, `squats` smooth squats (knees to about 100 degrees of bend), and
+    standing again for `tail` s: one picture at a time."""
+    frames = round(fps * (lead + squats * seconds_per_squat + tail))
+    for i in range(frames):
+        t = i / fps - lead
+        moving = 0 <= t < squats * seconds_per_squat
+        bend = 100.0 * (1 - math.cos(2 * math.pi * t / seconds_per_squat)) / 2 if moving else 0.0
+        image = blank()
+        draw_person(image, bend)
+        yield image
+
+
 def squat_clip(
     path: Path,
     squats: int,
@@ -83,17 +99,10 @@ def squat_clip(
     lead: float = 1.0,
     tail: float = 0.7,
 ) -> Path:
-    """An mp4 of standing still for `lead` s, `squats` smooth squats (knees to about 100 degrees of
-    bend), and standing again for `tail` s."""
+    """An mp4 of `squat_frames`."""
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (WIDTH, HEIGHT))
     try:
-        frames = round(fps * (lead + squats * seconds_per_squat + tail))
-        for i in range(frames):
-            t = i / fps - lead
-            moving = 0 <= t < squats * seconds_per_squat
-            bend = 100.0 * (1 - math.cos(2 * math.pi * t / seconds_per_squat)) / 2 if moving else 0.0
-            image = blank()
-            draw_person(image, bend)
+        for image in squat_frames(squats, fps=fps, seconds_per_squat=seconds_per_squat, lead=lead, tail=tail):
             writer.write(image)
     finally:
         writer.release()
@@ -130,13 +139,7 @@ def squat_y4m(
     width, height = size
     with path.open("wb") as out:
         out.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420jpeg\n".encode("ascii"))
-        frames = round(fps * (lead + squats * seconds_per_squat + tail))
-        for i in range(frames):
-            t = i / fps - lead
-            moving = 0 <= t < squats * seconds_per_squat
-            bend = 100.0 * (1 - math.cos(2 * math.pi * t / seconds_per_squat)) / 2 if moving else 0.0
-            image = blank()
-            draw_person(image, bend)
+        for image in squat_frames(squats, fps=fps, seconds_per_squat=seconds_per_squat, lead=lead, tail=tail):
             small = cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
             out.write(b"FRAME\n")
             out.write(cv2.cvtColor(small, cv2.COLOR_BGR2YUV_I420).tobytes())
