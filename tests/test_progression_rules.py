@@ -480,6 +480,23 @@ def test_next_morning_pain_back_to_the_usual_level_lets_progress_go_ahead(
     assert result.decision("glute-bridge").action == "progress"
 
 
+def test_a_session_without_exercise_does_not_clear_a_morning_pain_above_the_usual_level(
+    program: dict[str, Any], catalog: Catalog
+) -> None:
+    # Two good sessions, then the morning after the second the pain was 6 against a usual 3. The next
+    # day's session was opened and closed with nothing done, and the morning after it was back to 3:
+    # the last load was still not tolerated, so nothing is made harder.
+    sessions = [*two_good_sessions(program), session(2, [], None)]
+    checkins = [{"date": day(2), "morning_pain": 6}, {"date": day(3), "morning_pain": 3}]
+    result = run(history(program, 3, sessions, checkins), catalog)
+    assert {d.action for d in result.decisions} == {"hold"}
+    assert result.decision("glute-bridge").rule == "next_morning"
+    assert result.decision("glute-bridge").reasons == (
+        "Your pain the morning after your session on 4 March was higher than usual (6 against about 3 out of "
+        "10), so nothing is made harder yet.",
+    )
+
+
 def test_next_morning_pain_above_the_usual_level_twice_in_a_row_is_a_flare_that_eases_the_program(
     program: dict[str, Any], catalog: Catalog
 ) -> None:
@@ -708,6 +725,91 @@ def test_leg_symptoms_spreading_hold_every_other_exercise_until_two_calm_session
     assert (
         run(history(calm_program, 3, [*sessions, *calm]), catalog).decision("bird-dog").action == "progress"
     )
+
+
+def spread_by_the_sit_to_stand(program: dict[str, Any]) -> list[dict[str, Any]]:
+    """Monday all fine; Tuesday the thigh pain spread down the leg during the sit-to-stand."""
+    others = [entry for entry in every_log(program) if entry["id"] != "sit-to-stand"]
+    tuesday = [*others, log(program, "sit-to-stand", leg_symptoms="peripheralised")]
+    return [session(0, every_log(program)), session(1, tuesday)]
+
+
+def test_sessions_with_no_exercise_done_do_not_clear_a_spreading_of_leg_symptoms(
+    program: dict[str, Any], catalog: Catalog
+) -> None:
+    # The thigh pain spread during Tuesday's sit-to-stand. On Wednesday the session was opened and
+    # closed with nothing logged, on Thursday every exercise was skipped: no load, so no evidence that
+    # the symptoms have stopped spreading. The bird-dog stays where it is; the sit-to-stand is replaced.
+    skipped = [{"id": ex["id"], "completed": False} for ex in program["exercises"]]
+    sessions = [*spread_by_the_sit_to_stand(program), session(2, [], None), session(3, skipped, None)]
+    result = run(history(program, 3, sessions), catalog)
+    assert result.decision("sit-to-stand").action == "substitute"
+    assert [a.kind for a in result.alerts] == ["peripheralisation"]
+    bird_dog = result.decision("bird-dog")
+    assert (bird_dog.action, bird_dog.rule) == ("hold", "peripheralisation")
+    assert bird_dog.reasons == (
+        "Your leg symptoms spread further down your leg during the sit to stand on 4 March, so nothing is made "
+        "harder until you have had 2 sessions of exercise without that happening.",
+    )
+
+
+def test_skipping_the_exercise_that_spread_leg_symptoms_does_not_clear_it(
+    program: dict[str, Any], catalog: Catalog
+) -> None:
+    # After Tuesday's spreading the person skipped the sit-to-stand on Wednesday and Thursday and did the
+    # rest. Skipping it is no sign that it has stopped spreading the symptoms: it is still replaced, with
+    # the alert, and nothing is made harder in the review that replaces it.
+    others = [entry for entry in every_log(program) if entry["id"] != "sit-to-stand"]
+    skipped = {"id": "sit-to-stand", "completed": False}
+    sessions = [
+        *spread_by_the_sit_to_stand(program),
+        session(2, [*others, skipped]),
+        session(3, [*others, skipped]),
+    ]
+    result = run(history(program, 3, sessions), catalog)
+    decision = result.decision("sit-to-stand")
+    assert (decision.action, decision.rule) == ("substitute", "peripheralisation")
+    assert decision.reasons[0] == (
+        "Your leg symptoms spread further down your leg during this exercise on 4 March: stop doing it."
+    )
+    assert [a.kind for a in result.alerts] == ["peripheralisation"]
+    assert "progress" not in {d.action for d in result.decisions}
+
+
+def test_nothing_is_made_harder_while_an_exercise_that_spread_leg_symptoms_is_still_in_the_program(
+    program: dict[str, Any], catalog: Catalog
+) -> None:
+    # Two good sessions of the rest since Tuesday, but the sit-to-stand that spread the symptoms has not
+    # been taken out yet: this review takes it out, and changes one thing at a time.
+    others = [entry for entry in every_log(program) if entry["id"] != "sit-to-stand"]
+    sessions = [*spread_by_the_sit_to_stand(program), session(2, others), session(3, others)]
+    result = run(history(program, 3, sessions), catalog)
+    assert result.decision("sit-to-stand").action == "substitute"
+    bird_dog = result.decision("bird-dog")
+    assert (bird_dog.action, bird_dog.rule) == ("hold", "peripheralisation")
+    assert bird_dog.reasons == (
+        "Your leg symptoms spread further down your leg during the sit to stand on 4 March, so nothing is made "
+        "harder until it is out of your program.",
+    )
+    # Once it is out, the same two good sessions let the rest move on.
+    without = {**program, "exercises": [ex for ex in program["exercises"] if ex["id"] != "sit-to-stand"]}
+    assert run(history(without, 3, sessions), catalog).decision("bird-dog").action == "progress"
+
+
+def test_a_session_in_which_leg_symptoms_spread_does_not_count_toward_making_that_exercise_harder(
+    program: dict[str, Any], catalog: Catalog
+) -> None:
+    # The physiotherapist kept the bird-dog after it spread the symptoms on Monday. Tuesday without it,
+    # Wednesday with it and all calm: the other exercises move on, but the bird-dog has had only one
+    # good session since.
+    without = [entry for entry in every_log(program) if entry["id"] != "bird-dog"]
+    monday = [*without, log(program, "bird-dog", leg_symptoms="peripheralised")]
+    sessions = [session(0, monday), session(1, without), session(2, every_log(program))]
+    result = run(history(program, 2, sessions), catalog)
+    assert result.decision("glute-bridge").action == "progress"
+    bird_dog = result.decision("bird-dog")
+    assert (bird_dog.action, bird_dog.rule) == ("hold", "not_ready")
+    assert bird_dog.reasons[0].endswith("So far: 1 of 2.")
 
 
 def test_leg_symptoms_moving_back_toward_the_back_are_good_news_and_hold_nothing(

@@ -180,6 +180,14 @@ class ExerciseLog(_Closed):
     difficulty: Difficulty | None = None
     leg_symptoms: LegSymptoms | None = None
 
+    @property
+    def done(self) -> bool:
+        """Was the exercise done at all: finished, or some sets, reps or seconds recorded? A skipped
+        exercise (not finished, nothing recorded) is no evidence of how the body took the work."""
+        return self.completed or any(
+            (amount or 0) > 0 for amount in (self.sets, self.reps, self.hold_seconds)
+        )
+
 
 class Session(_Closed):
     date: IsoDate
@@ -189,6 +197,12 @@ class Session(_Closed):
 
     def entry(self, exercise_id: str) -> ExerciseLog | None:
         return next((log for log in self.exercises if log.id == exercise_id), None)
+
+    @property
+    def worked(self) -> bool:
+        """Was any exercise done in this session? A session with no logs, or only skipped ones, put no
+        load on the back: it says nothing about whether a pain rule now holds."""
+        return any(log.done for log in self.exercises)
 
 
 class CheckIn(_Closed):

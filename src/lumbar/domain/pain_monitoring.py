@@ -7,6 +7,9 @@ Three time scales, with every window and limit from content/progression.toml:
 - The next morning: pain should be back to the person's usual level. The usual level ("baseline")
   is the median of the pain reported before sessions over the last days up to the session. Morning
   pain above it means the load was not tolerated; above it after two sessions in a row is a flare.
+  The mornings that say whether the latest load was tolerated are the one after the latest session
+  in which some exercise was done and the ones after any later session days (sessions with nothing
+  done, or only skipped exercises): a session without load does not clear a morning that was above.
 - Week to week: the person's usual pain (pre-session and morning check-in readings) must not trend
   upward: the median of the last week is compared with the week before.
 
@@ -45,6 +48,8 @@ class MorningAfter:
 class PainPicture:
     mornings: tuple[MorningAfter, ...]
     flare: tuple[MorningAfter, ...]
+    # The mornings after the latest session with exercise done and after every later session day.
+    since_load: tuple[MorningAfter, ...]
     this_week: float | None
     last_week: float | None
 
@@ -54,9 +59,9 @@ class PainPicture:
 
     @property
     def morning_above(self) -> MorningAfter | None:
-        """The latest morning after a session, when it was above the usual level."""
-        last = self.last_morning
-        return last if last is not None and last.above else None
+        """The latest morning above the usual level among those after the latest session with
+        exercise done and after any later session day (None when none was above)."""
+        return next((m for m in reversed(self.since_load) if m.above), None)
 
     @property
     def trend_up(self) -> bool:
@@ -89,6 +94,18 @@ def mornings_after(history: History, rules: ProgressionRules) -> tuple[MorningAf
     days = sorted({s.date for s in history.sessions if s.date + timedelta(days=1) <= history.today})
     recent = days[-rules.next_morning.flare_after_consecutive :]
     return tuple(_morning_after(history, day, rules) for day in recent)
+
+
+def mornings_since_load(history: History, rules: ProgressionRules) -> tuple[MorningAfter, ...]:
+    """The mornings after the latest session day with exercise done (whose next morning has come)
+    and after every later session day, oldest first; without any such session, the latest session
+    day's morning."""
+    days = sorted({s.date for s in history.sessions if s.date + timedelta(days=1) <= history.today})
+    if not days:
+        return ()
+    loaded = [s.date for s in history.sessions if s.worked and s.date + timedelta(days=1) <= history.today]
+    since = max(loaded, default=days[-1])
+    return tuple(_morning_after(history, day, rules) for day in days if day >= since)
 
 
 def _morning_after(history: History, day: date, rules: ProgressionRules) -> MorningAfter:
@@ -141,6 +158,7 @@ def pain_picture(history: History, rules: ProgressionRules) -> PainPicture:
     return PainPicture(
         mornings=mornings,
         flare=flare,
+        since_load=mornings_since_load(history, rules),
         this_week=weekly_median(readings, this_start, history.today, least),
         last_week=weekly_median(readings, this_start - week, this_start - timedelta(days=1), least),
     )

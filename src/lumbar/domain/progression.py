@@ -25,8 +25,13 @@ Decisions, one per exercise in the program:
   easy or about right, without too much pain, and no pain rule failed anywhere (next morning above
   the usual level, a flare, pain trending up, worsening by the minimal important change), no red
   flag, the program is not waiting for a doctor (see_doctor_soon, unless inflammatory back pain is
-  all that fired), adherence is not low (over the days known so far, however few), and 2 sessions
-  have passed since leg symptoms last spread during any exercise. Work in the person's easing
+  all that fired), adherence is not low (over the days known so far, however few), 2 sessions with
+  exercise done in them (a session with no logs, or only skipped exercises, does not count) have
+  passed since leg symptoms last spread during any exercise, and no exercise of the program is being
+  replaced or stopped for spreading them (its alert is in force). A logged session in which the leg
+  symptoms spread never counts toward making that exercise harder. The next-morning rule looks at
+  the morning after the latest session with exercise done and at any after it: a session without
+  load does not clear a morning above the usual level. Work in the person's easing
   direction moves along its chain instead (prone lying -> sphinx -> prone press-up, rule
   `centralisation`), when the leg symptoms in those sessions centralised or were not in the leg;
   unchanged leg symptoms hold it.
@@ -53,12 +58,12 @@ Decisions, one per exercise in the program:
   hurt too much but cannot be made easier, or spread leg symptoms and nothing safe can replace it
   (the physiotherapist decides; an alert says so).
 - `substitute`: leg symptoms spread further down the leg (peripheralisation) the last time the
-  exercise was done: it is replaced by an exercise of neutral direction first, then of the opposite
-  direction, never one against the person's directional preference; one for the program's phase
-  first, from the same or an adjacent category, safe for the person's conditions (with no "avoid"
-  precaution at all when the program does not record them), that fits the program's setting, was
-  never peripheralising before and is no harder; ties break by level, then id. `to` is the
-  substitute at its starting dose. When every exercise in the easing direction the person has done
+  exercise was done (later logs in which it was skipped do not clear it): it is replaced by an
+  exercise of neutral direction first, then of the opposite direction, never one against the
+  person's directional preference; one for the program's phase first, from the same or an adjacent
+  category, safe for the person's conditions (with no "avoid" precaution at all when the program
+  does not record them), that fits the program's setting, was never peripheralising before and is
+  no harder; ties break by level, then id. `to` is the substitute at its starting dose. When every exercise in the easing direction the person has done
   spread their symptoms, a `review` alert says the directional preference did not hold.
   Centralisation (symptoms moving back toward the back) is good news: it never holds anything back.
 
@@ -538,23 +543,56 @@ def _blockers(
                 tuple(rules.adherence.evidence),
             )
         )
+    spreading = _spreading_blocker(history, rules, catalog)
+    if spreading is not None:
+        blockers.append(spreading)
+    return tuple(blockers)
+
+
+def _spreading_blocker(history: History, rules: ProgressionRules, catalog: Catalog) -> _Reason | None:
+    """Nothing is made harder until leg symptoms have not spread for `sessions_at_dose` sessions in
+    which some exercise was done (a session with no logs, or only skipped exercises, is no evidence
+    that they have stopped spreading), nor while an exercise of the program that spread them is still
+    in it (this review replaces or stops it, with its alert)."""
+    evidence = tuple(rules.peripheralisation.evidence)
+    needed = rules.progress.sessions_at_dose
     spread = _latest_spread(history)
     if spread is not None:
         day, exercise_id = spread
-        calm = len({s.date for s in history.sessions if s.date > day})
-        if calm < rules.progress.sessions_at_dose:
+        calm = len({s.date for s in history.sessions if s.date > day and s.worked})
+        if calm < needed:
             name = catalog.exercise(exercise_id).name.lower()
-            blockers.append(
-                _Reason(
-                    "peripheralisation",
-                    f"Your leg symptoms spread further down your leg during the {name} on {spoken_date(day)}, "
-                    f"so nothing is made harder until you have had {rules.progress.sessions_at_dose} sessions "
-                    "without that happening.",
-                    day,
-                    tuple(rules.peripheralisation.evidence),
-                )
+            return _Reason(
+                "peripheralisation",
+                f"Your leg symptoms spread further down your leg during the {name} on {spoken_date(day)}, "
+                f"so nothing is made harder until you have had {needed} sessions of exercise without that "
+                "happening.",
+                day,
+                evidence,
             )
-    return tuple(blockers)
+    for exercise in history.program.exercises:
+        since = _spread_in_force(history.entries(exercise.id))
+        if since is not None:
+            name = catalog.exercise(exercise.id).name.lower()
+            return _Reason(
+                "peripheralisation",
+                f"Your leg symptoms spread further down your leg during the {name} on {spoken_date(since)}, "
+                "so nothing is made harder until it is out of your program.",
+                since,
+                evidence,
+            )
+    return None
+
+
+def _spread_in_force(logs: Iterable[tuple[date, ExerciseLog]]) -> date | None:
+    """The day leg symptoms spread during an exercise, when they did the last time it was done: later
+    logs in which it was skipped (nothing done) do not clear it. None when they did not."""
+    for day, log in reversed(list(logs)):
+        if log.leg_symptoms == "peripheralised":
+            return day
+        if log.done:
+            return None
+    return None
 
 
 def _latest_spread(history: History) -> tuple[date, str] | None:
@@ -583,8 +621,9 @@ def _decide(exercise: ProgramExercise, context: _Context) -> tuple[Decision, lis
             ],
             context.screen.triage.evidence if context.screen else (),
         ), []
-    if entries and entries[-1].log.leg_symptoms == "peripheralised":
-        return _substitute(exercise, entries[-1].day, context)
+    spread_on = _spread_in_force((entry.day, entry.log) for entry in entries)
+    if spread_on is not None:
+        return _substitute(exercise, spread_on, context)
     decision = _pain_during(exercise, current, entries, context)
     if decision is None and context.triggers:
         decision = _ease_for_triggers(exercise, current, entries, context)
@@ -956,6 +995,11 @@ def _not_ready(entry: Entry, current: Dose, context: _Context) -> str | None:
     when = spoken_date(day)
     if not log.completed:
         return f"You did not finish this exercise on {when}: keep to this level until you can."
+    if log.leg_symptoms == "peripheralised":
+        return (
+            f"Your leg symptoms spread further down your leg during this exercise on {when}: keep to this "
+            "level until you have done it without that happening."
+        )
     if context.too_painful(entry):
         return (
             f"Your pain went above {context.limit_words([entry])} during this exercise on {when}, when you "
