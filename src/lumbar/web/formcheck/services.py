@@ -6,6 +6,7 @@ faults, whether the camera saw enough) are lumbar.motion's alone; this module st
 
 from __future__ import annotations
 
+import datetime as dt
 import zlib
 from pathlib import Path
 from typing import Any
@@ -223,3 +224,18 @@ def delete_check(user: AbstractBaseUser, check_id: int) -> None:
         check = _own_check(user, check_id, lock=True)
         discard_video(check)
         check.delete()
+
+
+# A live set nobody finished (the tab closed, the phone died) is checked with what arrived, this long
+# after its last batch, by the daily housekeeping: the batches do not stay on the server.
+ABANDONED_AFTER = dt.timedelta(hours=1)
+
+
+def finish_abandoned(now: dt.datetime) -> dict[str, int]:
+    """Finish the live sets left recording for longer than ABANDONED_AFTER (for housekeeping)."""
+    finished = 0
+    stale = FormCheck.objects.filter(status=FormCheck.RECORDING, updated_at__lt=now - ABANDONED_AFTER)
+    for check in stale.only("pk", "patient_id").iterator():
+        finish_live(check.patient, check.pk)
+        finished += 1
+    return {"abandoned_live_checks": finished}

@@ -11,6 +11,7 @@ told to the person in one sentence on the result page.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 import math
 import os
@@ -378,3 +379,36 @@ def analyse_upload(check_id: int) -> str:
             path.unlink(missing_ok=True)
         FormCheck.objects.filter(pk=check_id).exclude(video_path="").update(video_path="")
     return FormCheck.DONE
+
+
+# A video still waiting this long after its upload was left by a worker that stopped mid-way (or a
+# request cut off after the file was kept): the daily housekeeping deletes it, so that no video
+# outlives its analysis by more than a day, and tells the person to upload it again.
+STALE_UPLOAD = dt.timedelta(hours=6)
+STOPPED = "The analysis stopped before it finished: please upload the video again."
+
+
+def sweep_stale_uploads(now: dt.datetime) -> dict[str, int]:
+    """Fail the checks whose analysis never finished and delete every video older than STALE_UPLOAD
+    (for housekeeping)."""
+    cutoff = now - STALE_UPLOAD
+    failed = 0
+    for check in FormCheck.objects.filter(status=FormCheck.ANALYSING, created_at__lt=cutoff).iterator():
+        path = _video_of(check)
+        if path is not None:
+            path.unlink(missing_ok=True)
+        failed += FormCheck.objects.filter(pk=check.pk, status=FormCheck.ANALYSING).update(
+            status=FormCheck.FAILED, error=STOPPED, video_path="", finished_at=now, updated_at=now
+        )
+    deleted = 0
+    folder = upload_dir()
+    if folder.is_dir():
+        for leftover in folder.iterdir():
+            try:
+                old = dt.datetime.fromtimestamp(leftover.stat().st_mtime, tz=dt.UTC) < cutoff
+            except FileNotFoundError:
+                continue
+            if leftover.is_file() and old:
+                leftover.unlink(missing_ok=True)
+                deleted += 1
+    return {"stale_uploads_failed": failed, "stale_upload_files": deleted}

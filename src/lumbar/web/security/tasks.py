@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.utils import timezone
@@ -21,6 +22,15 @@ log = logging.getLogger("lumbar.housekeeping")
 INTERVAL = dt.timedelta(days=1)
 FIRST_RUN_DELAY = dt.timedelta(minutes=1)
 THROTTLE_KEPT = dt.timedelta(days=1)
+
+
+# Other apps' own clean-ups, run with the daily purge (registered in their AppConfig.ready(), so that
+# this app imports none of them): each takes `now` and returns {what: how many}.
+_extra: dict[str, Callable[[dt.datetime], dict[str, int]]] = {}
+
+
+def register_purge(name: str, clean_up: Callable[[dt.datetime], dict[str, int]]) -> None:
+    _extra[name] = clean_up
 
 
 def purge(now: dt.datetime | None = None) -> dict[str, int]:
@@ -39,6 +49,8 @@ def purge(now: dt.datetime | None = None) -> dict[str, int]:
         "throttle": throttle.purge_older_than(now - THROTTLE_KEPT),
         "expired_sessions": Session.objects.filter(expire_date__lt=now).delete()[0],
     }
+    for clean_up in _extra.values():
+        counts.update(clean_up(now))
     log.info("housekeeping: deleted %s", ", ".join(f"{n} {kind}" for kind, n in counts.items()))
     return counts
 
