@@ -9,6 +9,9 @@ was smaller than the exercise aims for. A full range is judged exactly as before
 
 from __future__ import annotations
 
+import io
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -22,7 +25,7 @@ from tests.test_motion_real_data import alternate, keraal_recording, kimore
 from lumbar.domain.catalog import default_catalog
 from lumbar.motion.analyze import FormResult, analyze, check_spec_of
 from lumbar.motion.checkspec import CheckSpec
-from lumbar.motion.landmarks import Recording
+from lumbar.motion.landmarks import Recording, write_landmarks
 from lumbar.motion.reps import count_own_range_reps, count_reps
 
 FPS = 30.0
@@ -283,3 +286,19 @@ def test_kimore_shallow_lateral_tilt_counts_every_bend_it_sees_through(data: Pat
         )
     assert result.small_range is True
     assert len(result.notes) == 2
+
+
+def test_the_command_lines_report_prints_the_small_range_note(tmp_path: Path) -> None:
+    path = tmp_path / "small-bends.json"
+    buffer = io.StringIO()
+    write_landmarks(bends(waves(SMALL_BENDS)), buffer)
+    path.write_text(buffer.getvalue())
+    ran = subprocess.run(
+        [sys.executable, "-m", "lumbar", "check-form", str(path), "--exercise", SIDE_BEND],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert "Reps: 10 (left 5, right 5)" in ran.stdout
+    assert "Note: Your range to the left was smaller than this exercise aims for: " in ran.stdout

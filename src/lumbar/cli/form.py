@@ -248,6 +248,8 @@ def _print_report(result: FormResult, name: str) -> None:
                 f"range {_amount(rep.range, result.signal.unit)}{_unit(result.signal.unit)}, "
                 f"{rep.hold_seconds:.1f} s at the top{faults}"
             )
+    for note in result.notes:
+        console.print(f"Note: {note}")
     if not result.counts_reps and not result.holds:
         console.print("Holds: none")
     for number, hold in enumerate(result.holds, start=1):
