@@ -249,6 +249,9 @@
           minDetectionConfidence: 0.5, minTrackingConfidence: 0.5 });
         pose.onResults(onResults);
         await pose.initialize();
+        // The first frame compiles the model's shaders (seconds on a slow computer): done here, while
+        // the page says it is loading, so the set's clock starts with a tracker that keeps up.
+        await pose.send({ image: video });
       }
       if (!stream) return;  // stopped while loading
       check = await post(config.startUrl, { client_key: clientKey(), width: video.videoWidth, height: video.videoHeight });
