@@ -157,3 +157,24 @@ def test_malformed_samples_are_refused_with_one_sentence(rows: list[list[float]]
     with pytest.raises(InvalidInput) as raised:
         live.parse_samples(rows)
     assert str(raised.value) == message
+
+
+def test_a_stall_of_the_page_is_cut_from_the_whole_recording_not_counted_as_out_of_view() -> None:
+    recording = synthetic("squat", reps=4, fps=15.0)
+    times = np.arange(recording.frame_count) * 1000.0 / recording.fps
+    stalled = times + np.where(times > times[-1] / 2, 30_000.0, 0.0)  # 30 s with no frame looked at
+    samples = live.Samples(stalled, recording.frames)
+    as_sent = analyze("squat", spec("squat"), live.resample(samples))
+    cut = live.resample(live.without_stalls(samples))
+    assert not as_sent.visibility.ok  # the stall alone would read as "can't see you"
+    assert cut.frame_count < recording.frame_count + round(recording.fps * (live.MAX_GAP_MS / 1000 + 0.2))
+    assert np.isnan(cut.frames).all(axis=(1, 2)).any()  # nothing is joined across the cut
+    result = analyze("squat", spec("squat"), cut)
+    assert result.visibility.ok
+    assert result.rep_count == 4  # the stall fell between the second and the third squat
+    assert [round(r.start_seconds - result.reps[0].start_seconds, 1) for r in result.reps] == [
+        0.0,
+        4.5,
+        11.9,
+        16.5,
+    ]

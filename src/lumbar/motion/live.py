@@ -156,6 +156,18 @@ def parse_samples(rows: Any, what: str = "batch") -> tuple[NDArray[np.float64], 
     return times, values
 
 
+def without_stalls(samples: Samples) -> Samples:
+    """The samples with every gap longer than MAX_GAP_MS shortened to just over it: the time the page
+    looked at nothing (a stalled or busy device) is left out of the recording rather than counted as
+    time the person was out of view; the gap stays long enough that nothing is joined across it."""
+    times = samples.times_ms
+    if times.shape[0] < 2:
+        return samples
+    gaps = np.diff(times)
+    excess = np.where(gaps > MAX_GAP_MS, gaps - (MAX_GAP_MS + 1.0), 0.0)
+    return replace(samples, times_ms=times - np.concatenate(([0.0], np.cumsum(excess))))
+
+
 def resample(samples: Samples, fps: float = GRID_FPS) -> Recording:
     """The samples on an even grid from the first sample's time: straight lines between neighbours up
     to MAX_GAP_MS apart, nothing (NaN) across longer gaps or next to a sample without a person."""
