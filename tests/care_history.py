@@ -34,10 +34,10 @@ def started_days_ago(user: AbstractBaseUser, days: int) -> dt.date:
     return timezone.localdate() - shift
 
 
-def do_session(user: AbstractBaseUser, day: dt.date, *, before: int, after: int) -> ExerciseSession:
-    """A whole session on `day`: pain before, every exercise done as prescribed, pain after."""
-    session = care_services.start_session(user, today=day)
-    care_services.record_pain_before(user, session.pk, before)
+def log_every_exercise(
+    user: AbstractBaseUser, session: ExerciseSession, *, pain_during: int, difficulty: str, leg: str
+) -> None:
+    """Every exercise of the session logged as done as prescribed, with these answers."""
     for entry in session.program.exercises:
         care_services.log_exercise(
             user,
@@ -47,10 +47,17 @@ def do_session(user: AbstractBaseUser, day: dt.date, *, before: int, after: int)
             sets=entry["sets"],
             reps=entry.get("reps"),
             hold_seconds=entry.get("hold_seconds"),
-            pain_during=min(before, 3),
-            difficulty="right",
-            leg_symptoms="none",
+            pain_during=pain_during,
+            difficulty=difficulty,
+            leg_symptoms=leg,
         )
+
+
+def do_session(user: AbstractBaseUser, day: dt.date, *, before: int, after: int) -> ExerciseSession:
+    """A whole session on `day`: pain before, every exercise done as prescribed, pain after."""
+    session = care_services.start_session(user, today=day)
+    care_services.record_pain_before(user, session.pk, before)
+    log_every_exercise(user, session, pain_during=min(before, 3), difficulty="right", leg="none")
     care_services.finish_session(user, session.pk, after, today=day)
     session.refresh_from_db()
     return session

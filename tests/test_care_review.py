@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from tests.care_helpers import DESK_WORKER_ANSWERS, checkin_answers, onboard
+from tests.care_history import log_every_exercise
 
 from lumbar.web.care import services as care_services
 from lumbar.web.records import selectors as records
@@ -35,19 +36,7 @@ def do_session(
 ) -> care_services.ReviewOutcome:
     session = care_services.start_session(user, today=day)
     care_services.record_pain_before(user, session.pk, 3)
-    for entry in session.program.exercises:
-        care_services.log_exercise(
-            user,
-            session.pk,
-            entry["id"],
-            completed=True,
-            sets=entry["sets"],
-            reps=entry.get("reps"),
-            hold_seconds=entry.get("hold_seconds"),
-            pain_during=pain_during,
-            difficulty=difficulty,
-            leg_symptoms=leg,
-        )
+    log_every_exercise(user, session, pain_during=pain_during, difficulty=difficulty, leg=leg)
     return care_services.finish_session(user, session.pk, 2, today=day)
 
 

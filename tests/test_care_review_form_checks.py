@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from tests.care_history import log_every_exercise
 from tests.clinic_helpers import clinic_with_admin, linked_patient
 from tests.test_care_review import DAY1
 from tests.test_clinic_program import editor_post, rows_of
@@ -44,19 +45,7 @@ def session_with_plank_checks(
     """Every exercise done as prescribed, about right, pain 2; each plank set checked by the camera."""
     session = care_services.start_session(user, today=day)
     care_services.record_pain_before(user, session.pk, 3)
-    for entry in session.program.exercises:
-        care_services.log_exercise(
-            user,
-            session.pk,
-            entry["id"],
-            completed=True,
-            sets=entry["sets"],
-            reps=entry.get("reps"),
-            hold_seconds=entry.get("hold_seconds"),
-            pain_during=2,
-            difficulty="right",
-            leg_symptoms="none",
-        )
+    log_every_exercise(user, session, pain_during=2, difficulty="right", leg="none")
     for number, result in enumerate(holds, start=1):
         FormCheck.objects.create(
             patient=user,
