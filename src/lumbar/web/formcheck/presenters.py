@@ -63,9 +63,8 @@ def camera_panel(
         "targetReps": entry.get("reps") if counts_reps else None,
         "targetHold": entry.get("hold_seconds"),
     }
-    checks = [summary(c) for c in records.form_checks(session, entry["id"])]
+    checks = listed(records.form_checks(session, entry["id"]))
     for c in checks:
-        c["headline"] = headline(c)
         c["when"] = timezone.localtime(c["created_at"]).strftime("%H:%M")
     return {
         "config_json": json.dumps(config),

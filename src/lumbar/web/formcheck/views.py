@@ -18,11 +18,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lumbar.domain.errors import InvalidInput
-from lumbar.web.accounts.decorators import patient_required
+from lumbar.web.accounts.decorators import is_patient, patient_required
 from lumbar.web.accounts.request import SignedInRequest
 from lumbar.web.formcheck import presenters, services
 from lumbar.web.records import selectors as records
-from lumbar.web.records.models import Profile
 
 MAX_BODY_BYTES = 256 * 1024  # a batch of 120 samples is ~100 KB of JSON
 
@@ -38,8 +37,7 @@ def json_patient(view: Callable[..., JsonResponse]) -> Callable[..., JsonRespons
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
         if not request.user.is_authenticated:
             return _problem("Please sign in again.", 401)
-        profile, _ = Profile.objects.get_or_create(user=request.user)  # type: ignore[misc]
-        if profile.role != Profile.PATIENT:
+        if not is_patient(request):
             return _problem("The camera check is for patients.", 403)
         try:
             return view(request, *args, **kwargs)
